@@ -1,0 +1,5 @@
+"""Allow `python -m mailbot`."""
+
+from mailbot.entrypoints.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""I/O at the edges: IMAP, SMTP, the SQL register and the file store."""

@@ -1,0 +1,323 @@
+"""The SQL register: engine, one transaction per use, and the queries the services need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from mailbot.adapters.db_tables import (
+    AttachmentRow,
+    MailboxRow,
+    MessageRow,
+    ReplyRow,
+    UnitAddressRow,
+    UnitRow,
+)
+from mailbot.core.units import Unit
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers (staff) never block the daemon
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+    return engine
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    id: int
+    recipient: str
+    sender: str
+    raw: bytes
+    attempts: int
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    message_id_header: str | None
+    internal_date: datetime | None
+    date_header: datetime | None
+    recorded_at: datetime
+    from_address: str | None
+    subject: str
+    status: str
+    reasons: list[dict[str, Any]]
+    unit_id: str | None
+    error: str | None
+    attachments: list[dict[str, Any]]
+    reply_kind: str | None
+    reply_status: str | None
+    reply_reference: str | None
+    reply_attempts: int
+
+
+class Register:
+    """Queries and writes inside one transaction; the caller commits (never the register)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    # --- units ---------------------------------------------------------------------------
+    def units(self) -> list[Unit]:
+        rows = self.session.scalars(select(UnitRow).order_by(UnitRow.unit_id)).all()
+        addresses: dict[str, list[str]] = {}
+        for a in self.session.scalars(select(UnitAddressRow).order_by(UnitAddressRow.address)):
+            addresses.setdefault(a.unit_id, []).append(a.address)
+        return [
+            Unit(r.unit_id, r.name, r.subject_name, r.kind, tuple(r.aliases), tuple(addresses.get(r.unit_id, ())), r.reports)
+            for r in rows
+        ]
+
+    def count_units(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(UnitRow)) or 0
+
+    def upsert_units(self, units: Sequence[Unit], now: datetime) -> tuple[int, int]:
+        """Insert or update units by id; their addresses are replaced. Returns (added, updated)."""
+        added = updated = 0
+        for unit in units:
+            row = self.session.get(UnitRow, unit.unit_id)
+            if row is None:
+                row = UnitRow(unit_id=unit.unit_id)
+                self.session.add(row)
+                added += 1
+            else:
+                updated += 1
+            row.name, row.subject_name, row.kind = unit.name, unit.subject_name, unit.kind
+            row.aliases, row.reports, row.updated_at = list(unit.aliases), unit.reports, now
+            self.session.flush()
+            self.session.execute(delete(UnitAddressRow).where(UnitAddressRow.unit_id == unit.unit_id))
+            self.session.execute(
+                delete(UnitAddressRow).where(UnitAddressRow.address.in_(unit.addresses))
+            )  # an address moves to the unit that now claims it
+            for address in unit.addresses:
+                self.session.add(UnitAddressRow(address=address, unit_id=unit.unit_id))
+            self.session.flush()
+        return added, updated
+
+    # --- mailboxes -----------------------------------------------------------------------
+    def mailbox(self, account: str, folder: str, uidvalidity: int) -> MailboxRow | None:
+        return self.session.scalar(
+            select(MailboxRow).where(
+                MailboxRow.account == account, MailboxRow.folder == folder, MailboxRow.uidvalidity == uidvalidity
+            )
+        )
+
+    def has_history(self, account: str, folder: str) -> bool:
+        return self.session.scalar(
+            select(func.count()).select_from(MailboxRow).where(MailboxRow.account == account, MailboxRow.folder == folder)
+        ) > 0
+
+    def add_mailbox(self, account: str, folder: str, uidvalidity: int, answer_from_uid: int, now: datetime) -> MailboxRow:
+        row = MailboxRow(
+            account=account, folder=folder, uidvalidity=uidvalidity, last_uid=0, answer_from_uid=answer_from_uid, created_at=now
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def advance(self, mailbox_id: int, uid: int) -> None:
+        self.session.execute(
+            update(MailboxRow).where(MailboxRow.id == mailbox_id, MailboxRow.last_uid < uid).values(last_uid=uid)
+        )
+
+    # --- messages --------------------------------------------------------------------------
+    def message_at(self, mailbox_id: int, uid: int) -> int | None:
+        return self.session.scalar(select(MessageRow.id).where(MessageRow.mailbox_id == mailbox_id, MessageRow.uid == uid))
+
+    def relocate(self, account: str, folder: str, raw_sha256: str, mailbox_id: int, uid: int) -> int | None:
+        """A message already recorded under an older UIDVALIDITY of this folder moves to its new UID."""
+        row = self.session.scalar(
+            select(MessageRow)
+            .join(MailboxRow, MailboxRow.id == MessageRow.mailbox_id)
+            .where(
+                MessageRow.raw_sha256 == raw_sha256,
+                MailboxRow.account == account,
+                MailboxRow.folder == folder,
+                MailboxRow.id != mailbox_id,
+            )
+            .limit(1)
+        )
+        if row is None:
+            return None
+        row.mailbox_id, row.uid, row.marked_at = mailbox_id, uid, None
+        self.session.flush()
+        return row.id
+
+    def add_message(self, attachments: Sequence[dict[str, Any]] = (), **fields: Any) -> int:
+        row = MessageRow(**fields)
+        self.session.add(row)
+        self.session.flush()
+        for position, att in enumerate(attachments):
+            self.session.add(AttachmentRow(message_id=row.id, position=position, **att))
+        return row.id
+
+    def quarantine(self, message_pk: int, error: str) -> None:
+        row = self.session.get(MessageRow, message_pk)
+        assert row is not None
+        row.status, row.error, row.answered = "quarantined", error, False
+        row.reasons = [*row.reasons, {"code": "internal-error", "details": {"error": error}}]
+        self.session.flush()
+
+    def unmarked_uids(self, mailbox_id: int) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(MessageRow.uid)
+                .where(MessageRow.mailbox_id == mailbox_id, MessageRow.marked_at.is_(None))
+                .order_by(MessageRow.uid)
+            )
+        )
+
+    def set_marked(self, mailbox_id: int, uids: Sequence[int], when: datetime) -> None:
+        if uids:
+            self.session.execute(
+                update(MessageRow)
+                .where(MessageRow.mailbox_id == mailbox_id, MessageRow.uid.in_(list(uids)))
+                .values(marked_at=when)
+            )
+
+    # --- replies ---------------------------------------------------------------------------
+    def add_reply(self, **fields: Any) -> None:
+        self.session.add(ReplyRow(**fields))
+        self.session.flush()
+
+    def due_replies(self, now: datetime, limit: int) -> list[PendingReply]:
+        rows = self.session.scalars(
+            select(ReplyRow)
+            .where(ReplyRow.status == "pending", ReplyRow.next_attempt_at <= now)
+            .order_by(ReplyRow.next_attempt_at, ReplyRow.id)
+            .limit(limit)
+        )
+        return [PendingReply(r.id, r.recipient, r.sender, r.raw, r.attempts) for r in rows]
+
+    def reply_sent(self, reply_id: int, now: datetime) -> None:
+        self.session.execute(
+            update(ReplyRow)
+            .where(ReplyRow.id == reply_id)
+            .values(status="sent", sent_at=now, attempts=ReplyRow.attempts + 1, last_error=None)
+        )
+
+    def reply_retry(self, reply_id: int, next_at: datetime, error: str) -> None:
+        self.session.execute(
+            update(ReplyRow)
+            .where(ReplyRow.id == reply_id)
+            .values(attempts=ReplyRow.attempts + 1, next_attempt_at=next_at, last_error=error[:2000])
+        )
+
+    def reply_failed(self, reply_id: int, error: str) -> None:
+        self.session.execute(
+            update(ReplyRow)
+            .where(ReplyRow.id == reply_id)
+            .values(status="failed", attempts=ReplyRow.attempts + 1, last_error=error[:2000])
+        )
+
+    # --- staff queries -----------------------------------------------------------------------
+    def log(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        unit_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[LogEntry]:
+        query = (
+            select(MessageRow, ReplyRow)
+            .outerjoin(ReplyRow, ReplyRow.message_id == MessageRow.id)
+            .order_by(MessageRow.internal_date.desc(), MessageRow.id.desc())
+        )
+        if since is not None:
+            query = query.where(MessageRow.internal_date >= since)
+        if until is not None:
+            query = query.where(MessageRow.internal_date < until)
+        if unit_id is not None:
+            query = query.where(MessageRow.unit_id == unit_id)
+        if status is not None:
+            query = query.where(MessageRow.status == status)
+        if limit is not None:
+            query = query.limit(limit)
+        results = self.session.execute(query).all()
+        ids = [m.id for m, _ in results]
+        attachments: dict[int, list[dict[str, Any]]] = {}
+        if ids:
+            for a in self.session.scalars(
+                select(AttachmentRow).where(AttachmentRow.message_id.in_(ids)).order_by(AttachmentRow.position)
+            ):
+                attachments.setdefault(a.message_id, []).append(
+                    {"filename": a.filename, "size": a.size, "content_type": a.content_type, "sha256": a.sha256}
+                )
+        return [
+            LogEntry(
+                id=m.id,
+                message_id_header=m.message_id_header,
+                internal_date=m.internal_date,
+                date_header=m.date_header,
+                recorded_at=m.recorded_at,
+                from_address=m.from_address,
+                subject=m.subject,
+                status=m.status,
+                reasons=m.reasons,
+                unit_id=m.unit_id,
+                error=m.error,
+                attachments=attachments.get(m.id, []),
+                reply_kind=r.kind if r else None,
+                reply_status=r.status if r else ("backlog" if not m.answered else None),
+                reply_reference=r.reference if r else None,
+                reply_attempts=r.attempts if r else 0,
+            )
+            for m, r in results
+        ]
+
+
+class Database:
+    """The engine and the transaction boundary; built once by bootstrap."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Register]:
+        with self._sessions() as session, session.begin():
+            yield Register(session)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (alembic upgrade head)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection_url"] = self.url
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+

@@ -1,0 +1,86 @@
+"""The composition root: the one place that builds real adapters from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mailbot.adapters.db import Database
+from mailbot.adapters.files import BlobStore, PollLock
+from mailbot.adapters.folder_inbox import FolderInbox
+from mailbot.adapters.imap import ImapInbox
+from mailbot.adapters.smtp import FolderTransport, SmtpTransport
+from mailbot.adapters.units_file import read_units_file
+from mailbot.rules import Policy
+from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_replies
+from mailbot.service.poll import PollContext, PollReport, poll_once
+from mailbot.service.ports import Inbox, ReplyTransport
+from mailbot.service.replies import ReplyContext
+from mailbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    clock: Callable[[], datetime] = utc_now
+    lock: PollLock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lock = PollLock(self.settings.data_dir)
+
+    def prepare(self) -> None:
+        """Schema to the newest migration; units imported from units_file when the register has none."""
+        self.db.upgrade()
+        path = self.settings.units_file
+        with self.db.transaction() as reg:
+            if path is not None and reg.count_units() == 0:
+                added, _ = reg.upsert_units(read_units_file(path), self.clock())
+                log.info("imported %d units from %s", added, path)
+
+    def open_inbox(self) -> Inbox:
+        imap = self.settings.imap
+        return FolderInbox(imap.path) if imap.mode == "folder" else ImapInbox(imap)
+
+    def transport(self) -> ReplyTransport:
+        smtp = self.settings.smtp
+        return FolderTransport(smtp.path) if smtp.mode == "folder" else SmtpTransport(smtp)
+
+    def poll_context(self) -> PollContext:
+        s = self.settings
+        return PollContext(
+            db=self.db,
+            blobs=self.blobs,
+            policy=Policy(allowed_domain=s.allowed_domain, own_addresses=s.own_addresses),
+            replies=ReplyContext(s.office_name, s.smtp.from_address, s.allowed_domain, s.timezone),
+            batch_size=s.batch_size,
+            answer_since=s.answer_since,
+            clock=self.clock,
+        )
+
+    def poll(self) -> PollReport:
+        inbox = self.open_inbox()
+        try:
+            return poll_once(inbox, self.poll_context())
+        finally:
+            inbox.close()
+
+    def deliver(self) -> DeliveryReport:
+        smtp = self.settings.smtp
+        policy = DeliveryPolicy(max_attempts=smtp.max_attempts, retry_base_seconds=smtp.retry_base_seconds)
+        return deliver_replies(self.db, self.transport(), policy, self.clock)
+
+
+def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
+    data_dir = Path(settings.data_dir)
+    return App(settings=settings, db=Database(settings.database_url), blobs=BlobStore(data_dir), clock=clock)

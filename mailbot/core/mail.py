@@ -1,0 +1,191 @@
+"""The mail model and its parser: raw RFC 5322 bytes in, a decoded, NFC-normalised ParsedMail out."""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.policy
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import EmailMessage, Message
+
+from mailbot.core.text import nfc, strip_controls
+
+# A multipart body whose boundaries cannot be found cannot be split into its parts, and a header
+# line that is not a header hides every header after it: judging such mail would be guessing, so
+# it goes to quarantine for staff instead.
+_FATAL_DEFECTS = (
+    email.errors.MissingHeaderBodySeparatorDefect,
+    email.errors.NoBoundaryInMultipartDefect,
+    email.errors.StartBoundaryNotFoundDefect,
+    email.errors.MultipartInvariantViolationDefect,
+)
+_MSGID = re.compile(r"<[^<>\s]{1,500}>")
+
+
+class UnparseableMail(ValueError):
+    """The bytes are not a message the office can read; the text says why."""
+
+
+@dataclass(frozen=True)
+class Address:
+    display_name: str
+    address: str  # lower-cased addr-spec, exactly as sent (may hold non-ASCII)
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # NFC, as the sender wrote it; never used as a path
+    content_type: str
+    data: bytes = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str | None
+    subject: str
+    from_addresses: tuple[Address, ...]
+    return_path: str | None
+    date: datetime | None
+    headers: dict[str, tuple[str, ...]]  # lower-case name -> decoded values, for the rules
+    attachments: tuple[Attachment, ...]
+    content_type: str
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+
+    def header(self, name: str) -> str | None:
+        values = self.headers.get(name.lower())
+        return values[0] if values else None
+
+    @property
+    def sender(self) -> Address | None:
+        """The single From address, or None when there are none or several."""
+        return self.from_addresses[0] if len(self.from_addresses) == 1 else None
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Parse raw message bytes; raise UnparseableMail when the structure is beyond repair."""
+    if not raw.strip():
+        raise UnparseableMail("thư rỗng (0 byte nội dung)")
+    header_block = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    if b"\x00" in header_block:
+        raise UnparseableMail("phần tiêu đề (header) chứa byte NUL")
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        if not msg.keys():
+            raise UnparseableMail("không có phần tiêu đề (header) hợp lệ")
+        fatal = [d for part in msg.walk() for d in part.defects if isinstance(d, _FATAL_DEFECTS)]
+        if fatal:
+            raise UnparseableMail(f"cấu trúc MIME hỏng: {type(fatal[0]).__name__}")
+        return _build(msg)
+    except UnparseableMail:
+        raise
+    except Exception as exc:  # the email package raises many kinds on hostile input
+        raise UnparseableMail(f"lỗi phân tích thư: {type(exc).__name__}: {exc}") from exc
+
+
+def _build(msg: EmailMessage) -> ParsedMail:
+    headers: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(name.lower(), []).append(_header_text(msg, name, value))
+    return ParsedMail(
+        message_id=_msgid(msg.get("Message-ID")),
+        subject=_subject(msg),
+        from_addresses=_addresses(msg),
+        return_path=_return_path(msg),
+        date=_date(msg),
+        headers={k: tuple(v) for k, v in headers.items()},
+        attachments=tuple(_attachments(msg)),
+        content_type=msg.get_content_type(),
+        in_reply_to=_msgid(msg.get("In-Reply-To")),
+        references=tuple(_MSGID.findall(str(msg.get("References", "")))),
+    )
+
+
+def _header_text(msg: Message, name: str, value: object) -> str:
+    try:
+        return nfc(strip_controls(str(msg.policy.header_fetch_parse(name, value))))
+    except Exception:
+        return nfc(strip_controls(str(value)))
+
+
+def _subject(msg: EmailMessage) -> str:
+    raw_items = [v for k, v in msg.raw_items() if k.lower() == "subject"]
+    if not raw_items:
+        return ""
+    decoded = str(msg.policy.header_fetch_parse("Subject", raw_items[0]))
+    if "\ufffd" in decoded or any("\udc80" <= ch <= "\udcff" for ch in decoded):
+        decoded = _recover_8bit(str(raw_items[0]), decoded)
+    return nfc(strip_controls(decoded))
+
+
+def _recover_8bit(raw_value: str, decoded: str) -> str:
+    """Unlabelled 8-bit headers survive as surrogate escapes: try UTF-8, then Vietnamese cp1258."""
+    try:
+        data = raw_value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return decoded
+    for charset in ("utf-8", "cp1258"):
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+    return decoded
+
+
+def _addresses(msg: EmailMessage) -> tuple[Address, ...]:
+    found: list[Address] = []
+    for header in msg.get_all("From") or []:
+        for addr in getattr(header, "addresses", ()):
+            if addr.username and addr.domain:
+                found.append(Address(nfc(addr.display_name or ""), f"{addr.username}@{addr.domain}".lower()))
+    return tuple(found)
+
+
+def _return_path(msg: EmailMessage) -> str | None:
+    value = msg.get("Return-Path")
+    if value is None:
+        return None
+    return str(value).strip().strip("<>").strip().lower()
+
+
+def _date(msg: EmailMessage) -> datetime | None:
+    header = msg.get("Date")
+    when = getattr(header, "datetime", None)
+    if when is None:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _msgid(value: object) -> str | None:
+    if value is None:
+        return None
+    match = _MSGID.search(str(value))
+    return match.group(0) if match else None
+
+
+def _attachments(msg: EmailMessage) -> list[Attachment]:
+    found = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        if filename is None and part.get_content_disposition() != "attachment":
+            continue
+        data = part.get_payload(decode=True) or b""
+        found.append(Attachment(nfc(strip_controls(filename or "")), part.get_content_type(), data))
+    return found

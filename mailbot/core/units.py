@@ -1,0 +1,90 @@
+"""The units registry: schools and the office, their names, aliases and official addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from mailbot.core.text import fold, nfc
+
+_TRUE = {"yes", "y", "true", "1", "có", "x"}
+
+
+class UnitDataError(ValueError):
+    """A row of the units file is unusable; the message names the row and the field."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    name: str  # official name, e.g. "Trường THCS Thới Lai"
+    subject_name: str  # the name a subject should carry, e.g. "THCS Thới Lai"
+    kind: str
+    aliases: tuple[str, ...]
+    addresses: tuple[str, ...]
+    reports: bool  # reports to the office (THPT and centres do not)
+
+    def names(self) -> tuple[str, ...]:
+        return (self.subject_name, self.name, *self.aliases)
+
+
+def _name_keys(name: str) -> set[str]:
+    key = fold(name)
+    keys = {key}
+    if key.startswith("truong "):
+        keys.add(key.removeprefix("truong "))
+    return keys
+
+
+class Registry:
+    """Look-ups by address and by folded name; built once per poll from the database."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.units = {u.unit_id: u for u in units}
+        self._by_address = {a.lower(): u for u in self.units.values() for a in u.addresses}
+        self._by_key: dict[str, set[str]] = {}
+        for unit in self.units.values():
+            for name in unit.names():
+                for key in _name_keys(name):
+                    self._by_key.setdefault(key, set()).add(unit.unit_id)
+
+    def by_address(self, address: str) -> Unit | None:
+        return self._by_address.get(address.lower())
+
+    def match_name(self, text: str) -> list[Unit]:
+        """Units whose name or alias equals the text, ignoring accents, case, spacing and "Trường"."""
+        ids: set[str] = set()
+        for key in _name_keys(text):
+            ids |= self._by_key.get(key, set())
+        return sorted((self.units[i] for i in ids), key=lambda u: u.unit_id)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+
+def unit_from_row(row: Mapping[str, object], line: int) -> Unit:
+    """Build a Unit from a units-file row (columns as in config/units.example.csv)."""
+
+    def cell(name: str) -> str:
+        value = row.get(name)
+        return nfc(str(value)) if value is not None else ""
+
+    unit_id = cell("unit_id")
+    if not unit_id:
+        raise UnitDataError(f"dòng {line}: thiếu mã đơn vị (cột unit_id)")
+    name = cell("official_name") or cell("name")
+    if not name:
+        raise UnitDataError(f"dòng {line} ({unit_id}): thiếu tên đơn vị (cột official_name)")
+    addresses = tuple(a.strip().lower() for a in cell("email").replace(";", "|").split("|") if a.strip())
+    for address in addresses:
+        if address.count("@") != 1 or not address.isascii() or " " in address:
+            raise UnitDataError(f"dòng {line} ({unit_id}): địa chỉ thư không hợp lệ: {address!r}")
+    return Unit(
+        unit_id=unit_id,
+        name=name,
+        subject_name=cell("subject_name") or name,
+        kind=cell("unit_type") or cell("kind"),
+        aliases=tuple(a.strip() for a in cell("aliases").split("|") if a.strip()),
+        addresses=addresses,
+        reports=cell("reports_to_pgd").casefold() in _TRUE,
+    )

@@ -1,0 +1,214 @@
+"""The `mailbot` command (Typer). Messages for staff are in Vietnamese; options and ids in English."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from mailbot.adapters.units_file import read_units_file
+from mailbot.bootstrap import App, bootstrap
+from mailbot.entrypoints.labels import STATUS_VI
+from mailbot.errors import MailbotError
+from mailbot.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="mailbot — hộp thư nhận báo cáo của Phòng GD&ĐT Bình Đại.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+db_app = typer.Typer(help="Cơ sở dữ liệu (sổ theo dõi).", no_args_is_help=True)
+units_app = typer.Typer(help="Danh sách đơn vị.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(units_app, name="units")
+
+ConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="Tệp cấu hình TOML (mặc định config/mailbot.toml nếu có).")
+]
+
+
+class _State:
+    config: Path | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def _main(config: ConfigOption = None, verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    _state.config = config
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _settings() -> Settings:
+    return load_settings(_state.config)
+
+
+def _app() -> App:
+    return bootstrap(_settings())
+
+
+def _say(text: str) -> None:
+    typer.echo(text)
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """In cấu hình đang dùng (mật khẩu được che)."""
+    settings = _settings()
+    _say(json.dumps(settings.masked(), ensure_ascii=False, indent=2))
+    _say("Cấu hình hợp lệ.")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu."""
+    _app().db.upgrade()
+    _say("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@app.command("poll")
+def poll(once: Annotated[bool, typer.Option("--once", help="Đọc hộp thư một lần rồi dừng.")] = False) -> None:
+    """Đọc hộp thư một lần: ghi sổ thư mới, gửi thư trả lời đang chờ."""
+    if not once:
+        raise typer.BadParameter("dùng `mailbot poll --once`; để chạy liên tục, dùng `mailbot run`")
+    application = _app()
+    application.prepare()
+    with application.lock:
+        report = application.poll()
+        delivery = application.deliver()
+    _say(
+        f"Đã đọc {report.fetched} thư, ghi sổ {report.recorded} thư mới"
+        f" ({_status_summary(report.by_status)}), bỏ qua {report.skipped} thư đã có trong sổ."
+    )
+    _say(f"Thư trả lời: đã gửi {delivery.sent}, chờ gửi lại {delivery.retried}, thất bại {delivery.failed}.")
+
+
+@app.command("run")
+def run() -> None:
+    """Chạy liên tục: đọc hộp thư theo chu kỳ (MAILBOT_POLL_INTERVAL giây) và gửi thư trả lời."""
+    from mailbot.entrypoints.daemon import run_daemon
+
+    logging.getLogger().setLevel(logging.INFO)
+    run_daemon(_app())
+
+
+def _status_summary(by_status: dict[str, int]) -> str:
+    return ", ".join(f"{STATUS_VI.get(k, k)}: {v}" for k, v in sorted(by_status.items())) or "không có"
+
+
+def _parse_day(value: str | None, tz: str) -> datetime | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=ZoneInfo(tz))
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"ngày {value!r} không hợp lệ; dùng dạng 2026-11-26 hoặc 26/11/2026")
+
+
+@app.command("log")
+def show_log(
+    since: Annotated[Optional[str], typer.Option(help="Từ ngày (2026-11-01 hoặc 01/11/2026).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Đến hết ngày.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Mã đơn vị, ví dụ THCS-thoilai.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="accepted | rejected | ignored | quarantined")] = None,
+    limit: Annotated[int, typer.Option(help="Số thư tối đa.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi thư một dòng JSON.")] = False,
+) -> None:
+    """Xem sổ theo dõi thư đến, mới nhất trước."""
+    application = _app()
+    tz = application.settings.timezone
+    start = _parse_day(since, tz)
+    end = _parse_day(until, tz)
+    if end is not None:
+        from datetime import timedelta
+
+        end = end + timedelta(days=1)
+    if status is not None and status not in STATUS_VI:
+        raise typer.BadParameter(f"trạng thái {status!r} không có; chọn một trong: {', '.join(STATUS_VI)}")
+    with application.db.transaction() as reg:
+        entries = reg.log(since=start, until=end, unit_id=unit, status=status, limit=limit)
+    for e in entries:
+        if as_json:
+            _say(json.dumps(_entry_json(e), ensure_ascii=False))
+        else:
+            when = e.internal_date.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M") if e.internal_date else "?"
+            reasons = ", ".join(r["code"] for r in e.reasons) or "-"
+            reply = f"{e.reply_kind}:{e.reply_status}" if e.reply_kind else (e.reply_status or "-")
+            _say(f"{e.id:>6}  {when}  {STATUS_VI.get(e.status, e.status):<14} {e.unit_id or '-':<18} "
+                 f"{e.from_address or '-':<40} {e.subject[:60]}  [{reasons}] [{reply}]")
+    if not as_json:
+        _say(f"({len(entries)} thư)")
+
+
+def _entry_json(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "message_id": e.message_id_header,
+        "received": e.internal_date.isoformat() if e.internal_date else None,
+        "date": e.date_header.isoformat() if e.date_header else None,
+        "recorded": e.recorded_at.isoformat(),
+        "from": e.from_address,
+        "subject": e.subject,
+        "verdict": e.status,
+        "reasons": e.reasons,
+        "unit": e.unit_id,
+        "error": e.error,
+        "attachments": e.attachments,
+        "reply": {"kind": e.reply_kind, "state": e.reply_status, "reference": e.reply_reference, "attempts": e.reply_attempts},
+    }
+
+
+@units_app.command("import")
+def units_import(file: Path) -> None:
+    """Nhập (hoặc cập nhật) danh sách đơn vị từ tệp CSV UTF-8 hoặc XLSX."""
+    units = read_units_file(file)
+    application = _app()
+    application.db.upgrade()
+    with application.db.transaction() as reg:
+        added, updated = reg.upsert_units(units, application.clock())
+    _say(f"Đã nhập {len(units)} đơn vị từ {file.name}: thêm mới {added}, cập nhật {updated}.")
+
+
+@units_app.command("list")
+def units_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Liệt kê các đơn vị đã đăng ký."""
+    application = _app()
+    with application.db.transaction() as reg:
+        units = reg.units()
+    for u in units:
+        if as_json:
+            _say(json.dumps({"unit_id": u.unit_id, "name": u.name, "subject_name": u.subject_name, "kind": u.kind,
+                             "aliases": list(u.aliases), "addresses": list(u.addresses), "reports": u.reports},
+                            ensure_ascii=False))
+        else:
+            flag = "" if u.reports else "  (không gửi báo cáo cho Phòng)"
+            _say(f"{u.unit_id:<20} {u.subject_name:<28} {', '.join(u.addresses)}{flag}")
+    if not as_json:
+        _say(f"({len(units)} đơn vị)")
+
+
+@app.command("demo")
+def demo(workdir: Annotated[Path, typer.Option(help="Thư mục làm việc của bản chạy thử.")] = Path("var/demo")) -> None:
+    """Chạy thử toàn bộ quy trình trên hộp thư mẫu (SQLite, thư mục cục bộ, không cần máy chủ)."""
+    from mailbot.entrypoints.demo import run_demo
+
+    run_demo(workdir, _say)
+
+
+def main() -> None:
+    try:
+        app()
+    except MailbotError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(2)

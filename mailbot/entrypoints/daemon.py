@@ -1,0 +1,86 @@
+"""`mailbot run`: an APScheduler loop — poll, then deliver — one cycle at a time, stopped cleanly by signals."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from mailbot.bootstrap import App
+from mailbot.errors import AlreadyRunning, MailboxError
+
+log = logging.getLogger(__name__)
+_MAX_PAUSE = timedelta(minutes=15)
+
+
+class Cycle:
+    """One poll + delivery; after failures it pauses with exponential backoff instead of hammering."""
+
+    def __init__(self, app: App):
+        self.app = app
+        self.failures = 0
+        self.paused_until: datetime | None = None
+
+    def __call__(self) -> None:
+        now = datetime.now(timezone.utc)
+        if self.paused_until is not None and now < self.paused_until:
+            return
+        try:
+            with self.app.lock:
+                report = self.app.poll()
+                if report.fetched:
+                    log.info("poll: %s", report)
+                delivery = self.app.deliver()
+                if delivery.sent or delivery.retried or delivery.failed:
+                    log.info("delivery: %s", delivery)
+        except AlreadyRunning as exc:
+            log.info("skipping this cycle: %s", exc)
+            return
+        except MailboxError as exc:
+            self._back_off(f"mailbox unavailable: {exc}")
+            return
+        except Exception as exc:  # database away, disk full, a bug: log it, keep the daemon alive
+            log.exception("cycle failed")
+            self._back_off(f"{type(exc).__name__}: {exc}")
+            return
+        self.failures, self.paused_until = 0, None
+
+    def _back_off(self, why: str) -> None:
+        self.failures += 1
+        pause = min(timedelta(seconds=self.app.settings.poll_interval * 2 ** (self.failures - 1)), _MAX_PAUSE)
+        self.paused_until = datetime.now(timezone.utc) + pause
+        log.warning("%s; failure %d, next try in %ss", why, self.failures, int(pause.total_seconds()))
+
+
+def run_daemon(app: App, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    app.prepare()
+    scheduler = BackgroundScheduler(timezone=app.settings.timezone)
+    scheduler.add_job(
+        Cycle(app),
+        "interval",
+        seconds=app.settings.poll_interval,
+        id="cycle",
+        max_instances=1,  # never two polls at once
+        coalesce=True,
+        next_run_time=datetime.now(timezone.utc),
+    )
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("received %s, finishing the current cycle", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    scheduler.start()
+    log.info("mailbot running: poll every %ss", app.settings.poll_interval)
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        app.db.dispose()
+        log.info("mailbot stopped")

@@ -1,0 +1,31 @@
+"""What every rule sees (a Case and the Policy) and what it must look like (the Rule protocol)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from mailbot.core.mail import ParsedMail
+from mailbot.core.subject import SubjectParts
+from mailbot.core.units import Unit
+from mailbot.core.verdict import Reason
+
+
+@dataclass(frozen=True)
+class Policy:
+    allowed_domain: str  # e.g. "bentre.edu.vn"
+    own_addresses: frozenset[str]  # the office mailbox and the From of our replies
+
+
+@dataclass(frozen=True)
+class Case:
+    mail: ParsedMail
+    sender_unit: Unit | None  # the registered unit of the single From address
+    subject: SubjectParts
+
+
+class Rule(Protocol):
+    id: str
+    description: str
+
+    def check(self, case: Case, policy: Policy) -> Reason | None: ...

@@ -1,0 +1,1 @@
+"""Use cases: poll the mailbox, deliver replies, answer staff questions. No library calls here."""

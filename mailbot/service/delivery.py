@@ -1,0 +1,76 @@
+"""deliver_replies: send what the outbox holds, mark it sent; retry temporary failures with backoff."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from mailbot.adapters.db import Database
+from mailbot.errors import PermanentDeliveryError, SmtpUnavailable, TemporaryDeliveryError
+from mailbot.service.crashpoints import crash_point
+from mailbot.service.ports import ReplyTransport
+
+log = logging.getLogger(__name__)
+_MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    stopped_early: bool = False  # the server is away: the rest waits for the next run
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    max_attempts: int
+    retry_base_seconds: float
+    batch_size: int = 100
+
+
+def backoff(attempts: int, base_seconds: float) -> timedelta:
+    """1, 2, 4, 8 … times the base, at most six hours."""
+    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), _MAX_BACKOFF)
+
+
+def deliver_replies(
+    db: Database, transport: ReplyTransport, policy: DeliveryPolicy, clock: Callable[[], datetime]
+) -> DeliveryReport:
+    report = DeliveryReport()
+    with db.transaction() as reg:
+        due = reg.due_replies(clock(), policy.batch_size)
+    for reply in due:
+        try:
+            transport.send(reply.sender, reply.recipient, reply.raw)
+        except SmtpUnavailable as exc:
+            # Nothing reached the server: keep every reply due, count no attempt, try again next run.
+            log.warning("SMTP server unavailable, %d repl(ies) wait: %s", len(due) - report.sent, exc)
+            report.stopped_early = True
+            break
+        except PermanentDeliveryError as exc:
+            with db.transaction() as reg:
+                reg.reply_failed(reply.id, str(exc))
+            report.failed += 1
+            log.error("reply %s to %s refused for good: %s", reply.id, reply.recipient, exc)
+            continue
+        except TemporaryDeliveryError as exc:
+            attempts = reply.attempts + 1
+            with db.transaction() as reg:
+                if attempts >= policy.max_attempts:
+                    reg.reply_failed(reply.id, f"sau {attempts} lần thử: {exc}")
+                    report.failed += 1
+                else:
+                    reg.reply_retry(reply.id, clock() + backoff(attempts, policy.retry_base_seconds), str(exc))
+                    report.retried += 1
+            log.warning("reply %s to %s not sent (attempt %d): %s", reply.id, reply.recipient, attempts, exc)
+            continue
+        crash_point("after-smtp")
+        with db.transaction() as reg:
+            reg.reply_sent(reply.id, clock())
+        crash_point("after-sent")
+        report.sent += 1
+        log.info("reply %s sent to %s", reply.id, reply.recipient)
+    return report

@@ -1,0 +1,248 @@
+"""poll_once: mailbox → parse → judge → record (with its reply) → commit → mark done on the server.
+
+Every step is idempotent, so a crash anywhere is repaired by the next poll: a message is found
+again by (mailbox, UID) and skipped; a recorded message whose server marker is missing is marked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mailbot.adapters.db import Database, Register
+from mailbot.adapters.files import BlobStore
+from mailbot.core.mail import ParsedMail, UnparseableMail, parse_mail
+from mailbot.core.units import Registry
+from mailbot.core.subject import SubjectParts
+from mailbot.core.verdict import Status, Verdict
+from mailbot.pipeline import judge
+from mailbot.rules import Policy
+from mailbot.service.crashpoints import crash_point
+from mailbot.service.ports import FetchedMessage, Inbox, MailboxState
+from mailbot.service.replies import ReplyContext, compose, reference_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    fetched: int = 0
+    recorded: int = 0
+    skipped: int = 0  # already in the register (a crash or a second daemon got there first)
+    relocated: int = 0  # seen again under a new UIDVALIDITY
+    marked: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    replies_queued: int = 0
+
+
+@dataclass(frozen=True)
+class PollContext:
+    db: Database
+    blobs: BlobStore
+    policy: Policy
+    replies: ReplyContext
+    batch_size: int
+    answer_since: datetime | None
+    clock: Callable[[], datetime]
+
+
+def poll_once(inbox: Inbox, ctx: PollContext) -> PollReport:
+    report = PollReport()
+    state = inbox.state()
+    with ctx.db.transaction() as reg:
+        mailbox_id, last_uid, answer_from_uid = _mailbox(reg, state, ctx.clock())
+        registry = Registry(reg.units())
+    _mark_leftovers(inbox, ctx, mailbox_id, report)
+    uids = inbox.uids_after(last_uid)
+    for start in range(0, len(uids), ctx.batch_size):
+        batch = inbox.fetch(uids[start : start + ctx.batch_size])
+        crash_point("after-fetch")
+        report.fetched += len(batch)
+        done = []
+        for fetched in batch:
+            if _record(fetched, state, mailbox_id, answer_from_uid, registry, ctx, report):
+                done.append(fetched.uid)
+            crash_point("after-commit")
+        _mark(inbox, ctx, mailbox_id, done, report)
+        crash_point("after-mark")
+    return report
+
+
+def _mailbox(reg: Register, state: MailboxState, now: datetime) -> tuple[int, int, int]:
+    row = reg.mailbox(state.account, state.folder, state.uidvalidity)
+    if row is None:
+        # First sight of this folder: what is already there is old mail, recorded but not answered.
+        # After a UIDVALIDITY reset the folder has history, so new UIDs are answered normally.
+        first_start = not reg.has_history(state.account, state.folder)
+        answer_from = state.uidnext if first_start else 1
+        row = reg.add_mailbox(state.account, state.folder, state.uidvalidity, answer_from, now)
+        log.info(
+            "mailbox %s/%s uidvalidity=%s registered; answering from UID %s",
+            state.account, state.folder, state.uidvalidity, answer_from,
+        )
+    return row.id, row.last_uid, row.answer_from_uid
+
+
+def _mark_leftovers(inbox: Inbox, ctx: PollContext, mailbox_id: int, report: PollReport) -> None:
+    with ctx.db.transaction() as reg:
+        leftovers = reg.unmarked_uids(mailbox_id)
+    if leftovers:
+        log.info("marking %d message(s) recorded before an interruption", len(leftovers))
+        _mark(inbox, ctx, mailbox_id, leftovers, report)
+
+
+def _mark(inbox: Inbox, ctx: PollContext, mailbox_id: int, uids: list[int], report: PollReport) -> None:
+    if not uids:
+        return
+    inbox.mark_done(uids)
+    with ctx.db.transaction() as reg:
+        reg.set_marked(mailbox_id, uids, ctx.clock())
+    report.marked += len(uids)
+
+
+def _record(
+    fetched: FetchedMessage,
+    state: MailboxState,
+    mailbox_id: int,
+    answer_from_uid: int,
+    registry: Registry,
+    ctx: PollContext,
+    report: PollReport,
+) -> bool:
+    """Record one message in its own transaction; True when it is in the register afterwards."""
+    raw_sha = ctx.blobs.put("raw", fetched.raw)  # before the commit: a crash leaves only an orphan file
+    now = ctx.clock()
+    received = fetched.internal_date or now
+    judged = _judge(fetched, registry, ctx)  # pure work first, so a poison message cannot break the commit
+    with ctx.db.transaction() as reg:
+        if reg.message_at(mailbox_id, fetched.uid) is not None:
+            report.skipped += 1
+        elif reg.relocate(state.account, state.folder, raw_sha, mailbox_id, fetched.uid) is not None:
+            report.relocated += 1
+        else:
+            fields: dict[str, Any] = dict(
+                mailbox_id=mailbox_id,
+                uid=fetched.uid,
+                raw_sha256=raw_sha,
+                raw_size=len(fetched.raw),
+                internal_date=received,
+                recorded_at=now,
+            )
+            if isinstance(judged, str):
+                _add_quarantined(reg, fields, judged)
+                status = Status.QUARANTINED.value
+            else:
+                answered = _should_answer(fetched.uid, received, answer_from_uid, ctx.answer_since)
+                status = _add_judged(reg, ctx, judged, fields, answered, registry, received, now, report)
+            _count(report, status)
+            log.info("UID %s recorded: %s", fetched.uid, status)
+        reg.advance(mailbox_id, fetched.uid)
+    return True
+
+
+def _should_answer(uid: int, received: datetime, answer_from_uid: int, answer_since: datetime | None) -> bool:
+    """A configured cut-off date wins; otherwise "start from now": UIDs seen at first start are old mail."""
+    if answer_since is not None:
+        return received >= answer_since
+    return uid >= answer_from_uid
+
+
+@dataclass(frozen=True)
+class _Judged:
+    mail: ParsedMail
+    verdict: Verdict
+    parts: SubjectParts
+
+
+def _judge(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | str:
+    """Parse and judge; a message that breaks either gives the error text instead (quarantine)."""
+    try:
+        mail = parse_mail(fetched.raw)
+        verdict, parts = judge(mail, registry, ctx.policy)
+        return _Judged(mail, verdict, parts)
+    except UnparseableMail as exc:
+        error = str(exc)
+    except Exception as exc:  # a bug must not make one message block all those behind it
+        log.exception("UID %s: judging failed", fetched.uid)
+        error = f"lỗi xử lý nội bộ: {type(exc).__name__}: {exc}"
+    log.warning("UID %s quarantined: %s", fetched.uid, error)
+    return error
+
+
+def _add_quarantined(reg: Register, fields: dict[str, Any], error: str) -> None:
+    reg.add_message(
+        status=Status.QUARANTINED.value,
+        reasons=[{"code": "unparseable", "details": {"error": error}}],
+        error=error,
+        subject="",
+        answered=False,
+        **fields,
+    )
+
+
+def _add_judged(
+    reg: Register,
+    ctx: PollContext,
+    judged: _Judged,
+    fields: dict[str, Any],
+    answered: bool,
+    registry: Registry,
+    received: datetime,
+    now: datetime,
+    report: PollReport,
+) -> str:
+    mail, verdict, parts = judged.mail, judged.verdict, judged.parts
+    attachments = [
+        {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": ctx.blobs.put("attachments", a.data)}
+        for a in mail.attachments
+    ]
+    sender = mail.sender
+    message_pk = reg.add_message(
+        attachments=attachments,
+        status=verdict.status.value,
+        reasons=[{"code": r.code, "details": r.details} for r in verdict.reasons],
+        message_id_header=mail.message_id,
+        subject=mail.subject,
+        from_address=sender.address if sender else ", ".join(a.address for a in mail.from_addresses) or None,
+        from_name=(sender.display_name if sender else None) or None,
+        date_header=mail.date,
+        unit_id=verdict.unit_id,
+        subject_unit=parts.units[0].unit_id if len(parts.units) == 1 else None,
+        subject_content=parts.content or None,
+        answered=answered,
+        **fields,
+    )
+    if not answered:
+        return verdict.status.value
+    unit = registry.units.get(verdict.unit_id) if verdict.unit_id else None
+    reference = reference_for(message_pk, received, ctx.replies.timezone)
+    try:
+        reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now)
+    except Exception as exc:
+        log.exception("message %s: composing the reply failed", message_pk)
+        reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
+        return Status.QUARANTINED.value
+    if reply is not None:
+        reg.add_reply(
+            message_id=message_pk,
+            kind=reply.kind,
+            reference=reference,
+            recipient=reply.recipient,
+            sender=ctx.replies.from_address,
+            message_id_header=reply.message_id_header,
+            raw=reply.raw,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        report.replies_queued += 1
+    return verdict.status.value
+
+
+def _count(report: PollReport, status: str) -> None:
+    report.recorded += 1
+    report.by_status[status] = report.by_status.get(status, 0) + 1

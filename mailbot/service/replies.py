@@ -1,0 +1,141 @@
+"""Compose the Vietnamese receipt or rejection for a judged message, as finished RFC 5322 bytes."""
+
+from __future__ import annotations
+
+import email.policy
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from mailbot.core.mail import ParsedMail
+from mailbot.core.subject import SubjectParts, example_subject
+from mailbot.core.text import strip_controls
+from mailbot.core.units import Unit
+from mailbot.core.verdict import Action, Verdict
+
+SUBJECT_TAGS = {"receipt": "[Đã nhận]", "rejection": "[Chưa hợp lệ]"}
+_MAX_SUBJECT = 200
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    office_name: str
+    from_address: str
+    allowed_domain: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str
+    recipient: str
+    message_id_header: str
+    raw: bytes
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mailbot", "templates"),
+        autoescape=False,  # plain-text mail; nothing is rendered as HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def reason_texts() -> dict[str, dict[str, str]]:
+    """Every reason code with its Vietnamese `text` and `fix` (templates/reasons.toml)."""
+    data = resources.files("mailbot").joinpath("templates/reasons.toml").read_text(encoding="utf-8")
+    return tomllib.loads(data)
+
+
+def explain(code: str, details: dict[str, str]) -> dict[str, str]:
+    entry = reason_texts()[code]
+    return {k: entry[k].format_map(_Safe(details)) for k in ("text", "fix")}
+
+
+class _Safe(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def size_text(size: int) -> str:
+    """Sizes the way an office reads them: 950 byte, 12,3 KB, 1,5 MB."""
+    if size < 1024:
+        return f"{size} byte"
+    for unit, factor in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
+        if size < factor * 1024 or unit == "GB":
+            return f"{size / factor:.1f} {unit}".replace(".", ",")
+    raise AssertionError("unreachable")
+
+
+def local_time_text(when: datetime, tz: str) -> str:
+    return when.astimezone(ZoneInfo(tz)).strftime("%H:%M ngày %d/%m/%Y") + " (giờ Việt Nam)"
+
+
+def reference_for(message_pk: int, received: datetime, tz: str) -> str:
+    return f"PGD-{received.astimezone(ZoneInfo(tz)).year}-{message_pk:06d}"
+
+
+def compose(
+    ctx: ReplyContext,
+    mail: ParsedMail,
+    verdict: Verdict,
+    parts: SubjectParts,
+    unit: Unit | None,
+    reference: str,
+    received: datetime,
+    now: datetime,
+) -> Reply | None:
+    """The reply this verdict deserves, or None when nobody should be answered."""
+    sender = mail.sender
+    if verdict.action is Action.IGNORE or sender is None:
+        return None
+    kind = "receipt" if verdict.action is Action.ACCEPT else "rejection"
+    subject = _one_line(mail.subject) or "(không có tiêu đề)"
+    values: dict[str, Any] = {
+        "office_name": ctx.office_name,
+        "unit_name": unit.name if unit else (sender.display_name or sender.address),
+        "reference": reference,
+        "received": local_time_text(received, ctx.timezone),
+        "subject": subject,
+        "sender": sender.address,
+        "allowed_domain": ctx.allowed_domain,
+        "attachments": [{"filename": a.filename, "size_text": size_text(a.size)} for a in mail.attachments],
+        "reasons": [explain(r.code, r.details) for r in verdict.reasons],
+        "example_subject": example_subject(unit or (parts.units[0] if len(parts.units) == 1 else None), parts.content),
+    }
+    body = _environment().get_template(f"{kind}.txt.j2").render(values)
+
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = formataddr((ctx.office_name, ctx.from_address))
+    msg["To"] = sender.address
+    msg["Subject"] = f"{SUBJECT_TAGS[kind]} {subject}"
+    msg["Date"] = format_datetime(now.astimezone(ZoneInfo(ctx.timezone)))
+    message_id = make_msgid(idstring=reference, domain=ctx.from_address.rpartition("@")[2])
+    msg["Message-ID"] = message_id
+    if mail.message_id:
+        msg["In-Reply-To"] = mail.message_id
+        msg["References"] = " ".join([*mail.references[-10:], mail.message_id])
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["X-Mailbot-Reference"] = reference
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return Reply(kind, sender.address, message_id, msg.as_bytes())
+
+
+def _one_line(text: str) -> str:
+    """Mail text that goes into a header: no control characters, bounded length."""
+    line = " ".join(strip_controls(text).split())
+    return line if len(line) <= _MAX_SUBJECT else line[: _MAX_SUBJECT - 1] + "…"

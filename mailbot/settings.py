@@ -1,0 +1,210 @@
+"""Settings: MAILBOT_* environment variables over an optional TOML file; secrets only from the environment."""
+
+from __future__ import annotations
+
+import contextvars
+import tomllib
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from mailbot.core.text import first_non_ascii
+from mailbot.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/mailbot.toml")
+_SECRET_KEYS = {"password"}
+_toml_data: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("toml_data", default={})
+
+Security = Literal["ssl", "starttls", "none"]
+
+
+def _ascii_address(value: str, field: str) -> str:
+    """Refuse look-alike letters: the office's own letter prints its mailbox with Cyrillic д, а, й."""
+    bad = first_non_ascii(value)
+    if bad is not None:
+        index, ch = bad
+        name = unicodedata.name(ch, "UNKNOWN")
+        raise ValueError(
+            f"{field} = {value!r}: ký tự thứ {index + 1} '{ch}' (U+{ord(ch):04X} {name}) không phải chữ ASCII; "
+            "địa chỉ thư phải gõ bằng chữ Latin không dấu"
+        )
+    return value.strip().lower()
+
+
+class ImapSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    mode: Literal["imap", "folder"] = "imap"  # "folder": read .eml files from `path` (demo, offline)
+    host: str = "localhost"
+    port: int = 993
+    security: Security = "ssl"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    folder: str = "INBOX"
+    done_keyword: str = "$MailbotDone"
+    path: Path = Path("var/mailbox")
+    timeout: float = 60.0
+
+    @field_validator("username")
+    @classmethod
+    def _ascii_username(cls, v: str) -> str:
+        return _ascii_address(v, "imap.username") if "@" in v else v
+
+
+class SmtpSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    mode: Literal["smtp", "folder"] = "smtp"  # "folder": write replies as .eml files into `path`
+    host: str = "localhost"
+    port: int = 465
+    security: Security = "ssl"
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    from_address: str = "pgdbinhdai@bentre.edu.vn"
+    path: Path = Path("var/replies")
+    timeout: float = 60.0
+    max_attempts: int = Field(8, ge=1)
+    retry_base_seconds: float = Field(60.0, gt=0)
+
+    @field_validator("from_address")
+    @classmethod
+    def _ascii_from(cls, v: str) -> str:
+        return _ascii_address(v, "smtp.from_address")
+
+    @field_validator("username")
+    @classmethod
+    def _ascii_username(cls, v: str) -> str:
+        return _ascii_address(v, "smtp.username") if "@" in v else v
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAILBOT_", env_nested_delimiter="__", extra="forbid")
+
+    database_url: str = "sqlite:///var/mailbot.db"
+    data_dir: Path = Path("var/data")
+    units_file: Path | None = None  # imported at start-up when the register has no units yet
+    office_name: str = "Phòng Giáo dục và Đào tạo huyện Bình Đại"
+    office_address: str = "pgdbinhdai@bentre.edu.vn"
+    allowed_domain: str = "bentre.edu.vn"
+    poll_interval: int = Field(60, ge=1)
+    batch_size: int = Field(50, ge=1, le=1000)
+    # Mail that arrived before the first start is recorded but not answered ("start from now");
+    # with answer_since set, mail with INTERNALDATE from that moment on is answered instead.
+    answer_since: datetime | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    imap: ImapSettings = ImapSettings()
+    smtp: SmtpSettings = SmtpSettings()
+
+    @field_validator("office_address")
+    @classmethod
+    def _ascii_office(cls, v: str) -> str:
+        return _ascii_address(v, "office_address")
+
+    @field_validator("allowed_domain")
+    @classmethod
+    def _ascii_domain(cls, v: str) -> str:
+        return _ascii_address(v, "allowed_domain")
+
+    @field_validator("answer_since")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise ValueError("answer_since cần có múi giờ, ví dụ 2026-12-01T00:00:00+07:00")
+        return v
+
+    @model_validator(mode="after")
+    def _timezone_exists(self) -> "Settings":
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(self.timezone)
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlSource(settings_cls)
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings with every secret replaced by stars (for check-config and logs)."""
+        data = self.model_dump(mode="json")
+        for section in ("imap", "smtp"):
+            if data[section].get("password"):
+                data[section]["password"] = "********"
+        data["database_url"] = _mask_url(self.database_url)
+        return data
+
+    @property
+    def own_addresses(self) -> frozenset[str]:
+        return frozenset({self.office_address, self.smtp.from_address})
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return _toml_data.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_toml_data.get())
+
+
+def _mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "********"
+
+
+def _find_secrets(data: dict[str, Any], prefix: str = "") -> list[str]:
+    found = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            found += _find_secrets(value, f"{prefix}{key}.")
+        elif key in _SECRET_KEYS:
+            found.append(prefix + key)
+    return found
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (explicit, or config/mailbot.toml when present) and the environment."""
+    path = config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"Không tìm thấy tệp cấu hình {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"Tệp cấu hình {path} sai cú pháp TOML: {exc}") from exc
+        secrets = _find_secrets(data)
+        if secrets:
+            raise ConfigError(
+                f"Tệp cấu hình {path} chứa mật khẩu ({', '.join(secrets)}); mật khẩu chỉ được đặt qua biến môi "
+                "trường, ví dụ MAILBOT_IMAP__PASSWORD"
+            )
+    token = _toml_data.set(data)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from exc
+    finally:
+        _toml_data.reset(token)
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["Cấu hình không hợp lệ:"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        lines.append(f"  - {where}: {message}")
+    return "\n".join(lines)

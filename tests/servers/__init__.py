@@ -1,0 +1,1 @@
+"""Real loopback mail servers (Dovecot IMAP, aiosmtpd SMTP) for the test suite."""
