@@ -17,7 +17,7 @@ from mailbot.adapters.units_file import read_units_file
 from mailbot.rules import Policy
 from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_replies
 from mailbot.service.poll import PollContext, PollReport, poll_once
-from mailbot.service.ports import Inbox, ReplyTransport
+from mailbot.ports import Inbox, ReplyTransport
 from mailbot.service.replies import ReplyContext
 from mailbot.settings import Settings
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mailbot.service.ports import FetchedMessage, MailboxState
+from mailbot.ports import FetchedMessage, MailboxState
 
 _DONE_FILE = ".mailbot-done.json"
 

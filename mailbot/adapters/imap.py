@@ -12,7 +12,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from mailbot.errors import MailboxError
-from mailbot.service.ports import FetchedMessage, MailboxState
+from mailbot.ports import FetchedMessage, MailboxState
 from mailbot.settings import ImapSettings
 
 _FETCH_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE", b"RFC822.SIZE"]

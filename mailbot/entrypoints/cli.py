@@ -19,7 +19,7 @@ from mailbot.errors import MailbotError
 from mailbot.settings import Settings, load_settings
 
 app = typer.Typer(
-    help="mailbot — hộp thư nhận báo cáo của Phòng GD&ĐT Bình Đại.", no_args_is_help=True, pretty_exceptions_enable=False
+    help="mailbot — hộp thư nhận báo cáo của Phòng GD&ĐT Bình Đại.", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False
 )
 db_app = typer.Typer(help="Cơ sở dữ liệu (sổ theo dõi).", no_args_is_help=True)
 units_app = typer.Typer(help="Danh sách đơn vị.", no_args_is_help=True)
@@ -39,7 +39,10 @@ _state = _State()
 
 
 @app.callback()
-def _main(config: ConfigOption = None, verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def _main(
+    config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Ghi nhật ký chi tiết ra stderr.")] = False,
+) -> None:
     _state.config = config
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -206,9 +209,25 @@ def demo(workdir: Annotated[Path, typer.Option(help="Thư mục làm việc củ
     run_demo(workdir, _say)
 
 
+def _config_first(argv: list[str]) -> list[str]:
+    """Accept --config anywhere (`mailbot check-config --config F`), as the global option it is."""
+    rest, moved, i = [], [], 0
+    while i < len(argv):
+        if argv[i] == "--config" and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+        elif argv[i].startswith("--config="):
+            moved.append(argv[i])
+            i += 1
+        else:
+            rest.append(argv[i])
+            i += 1
+    return moved + rest
+
+
 def main() -> None:
     try:
-        app()
+        app(args=_config_first(sys.argv[1:]), prog_name="mailbot")
     except MailbotError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         sys.exit(2)

@@ -10,7 +10,7 @@ from typing import Callable
 from mailbot.adapters.db import Database
 from mailbot.errors import PermanentDeliveryError, SmtpUnavailable, TemporaryDeliveryError
 from mailbot.service.crashpoints import crash_point
-from mailbot.service.ports import ReplyTransport
+from mailbot.ports import ReplyTransport
 
 log = logging.getLogger(__name__)
 _MAX_BACKOFF = timedelta(hours=6)

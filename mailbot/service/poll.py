@@ -21,7 +21,7 @@ from mailbot.core.verdict import Status, Verdict
 from mailbot.pipeline import judge
 from mailbot.rules import Policy
 from mailbot.service.crashpoints import crash_point
-from mailbot.service.ports import FetchedMessage, Inbox, MailboxState
+from mailbot.ports import FetchedMessage, Inbox, MailboxState
 from mailbot.service.replies import ReplyContext, compose, reference_for
 
 log = logging.getLogger(__name__)
