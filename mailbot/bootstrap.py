@@ -68,10 +68,10 @@ class App:
             clock=self.clock,
         )
 
-    def poll(self) -> PollReport:
+    def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
         inbox = self.open_inbox()
         try:
-            return poll_once(inbox, self.poll_context())
+            return poll_once(inbox, self.poll_context(), should_stop)
         finally:
             inbox.close()
 

@@ -59,6 +59,13 @@ def _app() -> App:
     return bootstrap(_settings())
 
 
+def _ready_app() -> App:
+    """An app whose database schema is current (a fresh install works without `db upgrade`)."""
+    application = _app()
+    application.db.upgrade()
+    return application
+
+
 def _say(text: str) -> None:
     typer.echo(text)
 
@@ -129,7 +136,7 @@ def show_log(
     as_json: Annotated[bool, typer.Option("--json", help="Mỗi thư một dòng JSON.")] = False,
 ) -> None:
     """Xem sổ theo dõi thư đến, mới nhất trước."""
-    application = _app()
+    application = _ready_app()
     tz = application.settings.timezone
     start = _parse_day(since, tz)
     end = _parse_day(until, tz)
@@ -176,8 +183,7 @@ def _entry_json(e: Any) -> dict[str, Any]:
 def units_import(file: Path) -> None:
     """Nhập (hoặc cập nhật) danh sách đơn vị từ tệp CSV UTF-8 hoặc XLSX."""
     units = read_units_file(file)
-    application = _app()
-    application.db.upgrade()
+    application = _ready_app()
     with application.db.transaction() as reg:
         added, updated = reg.upsert_units(units, application.clock())
     _say(f"Đã nhập {len(units)} đơn vị từ {file.name}: thêm mới {added}, cập nhật {updated}.")
@@ -186,7 +192,7 @@ def units_import(file: Path) -> None:
 @units_app.command("list")
 def units_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Liệt kê các đơn vị đã đăng ký."""
-    application = _app()
+    application = _ready_app()
     with application.db.transaction() as reg:
         units = reg.units()
     for u in units:

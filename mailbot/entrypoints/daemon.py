@@ -19,8 +19,9 @@ _MAX_PAUSE = timedelta(minutes=15)
 class Cycle:
     """One poll + delivery; after failures it pauses with exponential backoff instead of hammering."""
 
-    def __init__(self, app: App):
+    def __init__(self, app: App, stop: threading.Event):
         self.app = app
+        self.stop = stop
         self.failures = 0
         self.paused_until: datetime | None = None
 
@@ -30,7 +31,7 @@ class Cycle:
             return
         try:
             with self.app.lock:
-                report = self.app.poll()
+                report = self.app.poll(should_stop=self.stop.is_set)
                 if report.fetched:
                     log.info("poll: %s", report)
                 delivery = self.app.deliver()
@@ -60,7 +61,7 @@ def run_daemon(app: App, stop: threading.Event | None = None) -> None:
     app.prepare()
     scheduler = BackgroundScheduler(timezone=app.settings.timezone)
     scheduler.add_job(
-        Cycle(app),
+        Cycle(app, stop),
         "interval",
         seconds=app.settings.poll_interval,
         id="cycle",

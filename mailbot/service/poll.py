@@ -49,7 +49,8 @@ class PollContext:
     clock: Callable[[], datetime]
 
 
-def poll_once(inbox: Inbox, ctx: PollContext) -> PollReport:
+def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
+    """Record every new message; `should_stop` (SIGTERM) ends the poll between two messages."""
     report = PollReport()
     state = inbox.state()
     with ctx.db.transaction() as reg:
@@ -63,11 +64,16 @@ def poll_once(inbox: Inbox, ctx: PollContext) -> PollReport:
         report.fetched += len(batch)
         done = []
         for fetched in batch:
-            if _record(fetched, state, mailbox_id, answer_from_uid, registry, ctx, report):
-                done.append(fetched.uid)
+            _record(fetched, state, mailbox_id, answer_from_uid, registry, ctx, report)
+            done.append(fetched.uid)
             crash_point("after-commit")
+            if should_stop():
+                break
         _mark(inbox, ctx, mailbox_id, done, report)
         crash_point("after-mark")
+        if should_stop():
+            log.info("stopping after %d message(s); the rest waits for the next start", report.fetched)
+            break
     return report
 
 
@@ -111,8 +117,8 @@ def _record(
     registry: Registry,
     ctx: PollContext,
     report: PollReport,
-) -> bool:
-    """Record one message in its own transaction; True when it is in the register afterwards."""
+) -> None:
+    """Record one message in its own transaction (or find it already recorded)."""
     raw_sha = ctx.blobs.put("raw", fetched.raw)  # before the commit: a crash leaves only an orphan file
     now = ctx.clock()
     received = fetched.internal_date or now
@@ -140,7 +146,6 @@ def _record(
             _count(report, status)
             log.info("UID %s recorded: %s", fetched.uid, status)
         reg.advance(mailbox_id, fetched.uid)
-    return True
 
 
 def _should_answer(uid: int, received: datetime, answer_from_uid: int, answer_since: datetime | None) -> bool:

@@ -99,3 +99,27 @@ def test_daemon_keeps_polling_and_stops_cleanly_on_sigterm(mailbot, smtp, sample
         if daemon.poll() is None:
             daemon.kill()
     assert len(mailbot.log()) == 1
+
+
+def _unique_copies(raw: bytes, count: int) -> list[bytes]:
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"message-id:")]
+    return [b"\r\n".join([*lines, b"Message-ID: <copy-%d@bentre.edu.vn>" % i]) + sep + body for i in range(count)]
+
+
+def test_sigterm_in_the_middle_of_a_batch_loses_nothing(mailbot, smtp, samples):
+    raws = _unique_copies(samples[0][1], 120)
+    mailbot.append(*raws)
+    daemon = mailbot.popen("run", extra_env={"MAILBOT_BATCH_SIZE": "200"})
+    try:
+        assert _wait(lambda: len(smtp.messages()) > 0 or daemon.poll() is not None, timeout=60)
+        daemon.send_signal(signal.SIGTERM)
+        assert daemon.wait(timeout=60) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    mailbot.run("poll", "--once")
+    entries = mailbot.log()
+    assert len(entries) == len(raws)
+    replies = smtp.wait_for(len(raws), timeout=30)
+    assert len({str(r.message["Message-ID"]) for r in replies}) == len(raws) == len(replies)

@@ -1,0 +1,1 @@
+"""Fast unit tests of the pure core: no servers, no network, no database."""

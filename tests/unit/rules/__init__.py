@@ -1,0 +1,1 @@
+"""Unit tests of the judging rules, one file per rule module."""
