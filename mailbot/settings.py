@@ -7,9 +7,18 @@ import tomllib
 import unicodedata
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from mailbot.core.text import first_non_ascii
@@ -22,17 +31,26 @@ _toml_data: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("tom
 Security = Literal["ssl", "starttls", "none"]
 
 
-def _ascii_address(value: str, field: str) -> str:
+def _ascii_address(value: str, info: ValidationInfo) -> str:
     """Refuse look-alike letters: the office's own letter prints its mailbox with Cyrillic д, а, й."""
     bad = first_non_ascii(value)
     if bad is not None:
         index, ch = bad
         name = unicodedata.name(ch, "UNKNOWN")
         raise ValueError(
-            f"{field} = {value!r}: ký tự thứ {index + 1} '{ch}' (U+{ord(ch):04X} {name}) không phải chữ ASCII; "
-            "địa chỉ thư phải gõ bằng chữ Latin không dấu"
+            f"{info.field_name} = {value!r}: ký tự thứ {index + 1} '{ch}' (U+{ord(ch):04X} {name}) không phải "
+            "chữ ASCII; địa chỉ thư phải gõ bằng chữ Latin không dấu"
         )
     return value.strip().lower()
+
+
+def _login_name(value: str, info: ValidationInfo) -> str:
+    """A login that is an address obeys the address rule; a plain account name is kept as written."""
+    return _ascii_address(value, info) if "@" in value else value
+
+
+AsciiAddress = Annotated[str, AfterValidator(_ascii_address)]
+LoginName = Annotated[str, AfterValidator(_login_name)]
 
 
 class ImapSettings(BaseModel):
@@ -42,17 +60,12 @@ class ImapSettings(BaseModel):
     host: str = "localhost"
     port: int = 993
     security: Security = "ssl"
-    username: str = ""
+    username: LoginName = ""
     password: SecretStr = SecretStr("")
     folder: str = "INBOX"
     done_keyword: str = "$MailbotDone"
     path: Path = Path("var/mailbox")
     timeout: float = 60.0
-
-    @field_validator("username")
-    @classmethod
-    def _ascii_username(cls, v: str) -> str:
-        return _ascii_address(v, "imap.username") if "@" in v else v
 
 
 class SmtpSettings(BaseModel):
@@ -62,23 +75,13 @@ class SmtpSettings(BaseModel):
     host: str = "localhost"
     port: int = 465
     security: Security = "ssl"
-    username: str = ""
+    username: LoginName = ""
     password: SecretStr = SecretStr("")
-    from_address: str = "pgdbinhdai@bentre.edu.vn"
+    from_address: AsciiAddress = "pgdbinhdai@bentre.edu.vn"
     path: Path = Path("var/replies")
     timeout: float = 60.0
     max_attempts: int = Field(8, ge=1)
     retry_base_seconds: float = Field(60.0, gt=0)
-
-    @field_validator("from_address")
-    @classmethod
-    def _ascii_from(cls, v: str) -> str:
-        return _ascii_address(v, "smtp.from_address")
-
-    @field_validator("username")
-    @classmethod
-    def _ascii_username(cls, v: str) -> str:
-        return _ascii_address(v, "smtp.username") if "@" in v else v
 
 
 class Settings(BaseSettings):
@@ -88,8 +91,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var/data")
     units_file: Path | None = None  # imported at start-up when the register has no units yet
     office_name: str = "Phòng Giáo dục và Đào tạo huyện Bình Đại"
-    office_address: str = "pgdbinhdai@bentre.edu.vn"
-    allowed_domain: str = "bentre.edu.vn"
+    office_address: AsciiAddress = "pgdbinhdai@bentre.edu.vn"
+    allowed_domain: AsciiAddress = "bentre.edu.vn"
     poll_interval: int = Field(60, ge=1)
     batch_size: int = Field(50, ge=1, le=1000)
     # Mail that arrived before the first start is recorded but not answered ("start from now");
@@ -98,16 +101,6 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
-
-    @field_validator("office_address")
-    @classmethod
-    def _ascii_office(cls, v: str) -> str:
-        return _ascii_address(v, "office_address")
-
-    @field_validator("allowed_domain")
-    @classmethod
-    def _ascii_domain(cls, v: str) -> str:
-        return _ascii_address(v, "allowed_domain")
 
     @field_validator("answer_since")
     @classmethod

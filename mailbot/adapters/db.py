@@ -313,9 +313,13 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
-    def ping(self) -> None:
-        with self.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+    def is_available(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

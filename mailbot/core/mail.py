@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.errors
+import email.header
 import email.policy
 import hashlib
 import re
@@ -22,7 +23,7 @@ _FATAL_DEFECTS = (
     email.errors.StartBoundaryNotFoundDefect,
     email.errors.MultipartInvariantViolationDefect,
 )
-_MSGID = re.compile(r"<[^<>\s]{1,500}>")
+_MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,500}>")  # printable ASCII only: it goes into our headers
 
 
 class UnparseableMail(ValueError):
@@ -129,22 +130,33 @@ def _subject(msg: EmailMessage) -> str:
         return ""
     decoded = str(msg.policy.header_fetch_parse("Subject", raw_items[0]))
     if "\ufffd" in decoded or any("\udc80" <= ch <= "\udcff" for ch in decoded):
-        decoded = _recover_8bit(str(raw_items[0]), decoded)
+        decoded = _redecode(str(raw_items[0])) or decoded
     return nfc(strip_controls(decoded))
 
 
-def _recover_8bit(raw_value: str, decoded: str) -> str:
-    """Unlabelled 8-bit headers survive as surrogate escapes: try UTF-8, then Vietnamese cp1258."""
+def _redecode(raw_value: str) -> str | None:
+    """Second chance for a subject that decoded badly: unlabelled 8-bit bytes (kept as surrogate
+    escapes) or encoded-words whose bytes are not in their declared charset. Try the label, then
+    UTF-8, then the Vietnamese Windows code page cp1258."""
     try:
-        data = raw_value.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return decoded
-    for charset in ("utf-8", "cp1258"):
-        try:
-            return data.decode(charset)
-        except UnicodeDecodeError:
-            continue
-    return decoded
+        chunks = email.header.decode_header(raw_value)
+    except Exception:
+        return None
+    text = []
+    for data, charset in chunks:
+        if isinstance(data, str):
+            data = data.encode("ascii", "surrogateescape")
+        for candidate in (charset, "utf-8", "cp1258"):
+            if candidate is None:
+                continue
+            try:
+                text.append(data.decode(candidate))
+                break
+            except (LookupError, UnicodeDecodeError):
+                continue
+        else:
+            text.append(data.decode("utf-8", "replace"))
+    return "".join(text)
 
 
 def _addresses(msg: EmailMessage) -> tuple[Address, ...]:
@@ -152,7 +164,8 @@ def _addresses(msg: EmailMessage) -> tuple[Address, ...]:
     for header in msg.get_all("From") or []:
         for addr in getattr(header, "addresses", ()):
             if addr.username and addr.domain:
-                found.append(Address(nfc(addr.display_name or ""), f"{addr.username}@{addr.domain}".lower()))
+                address = nfc(f"{addr.username}@{addr.domain}").lower()  # raw 8-bit bytes become text
+                found.append(Address(nfc(addr.display_name or ""), address))
     return tuple(found)
 
 

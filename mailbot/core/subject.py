@@ -39,8 +39,8 @@ def parse_subject(subject: str, registry: Registry) -> SubjectParts:
     """Find the unit name before a separator (or before the content, when the separator is missing)."""
     cleaned = strip_prefixes(subject)
     separators = list(_SEPARATOR.finditer(cleaned))
-    # a unit name may itself hold a hyphen ("Phòng GD-ĐT"), so try every separator in turn
-    for sep in separators:
+    # a unit name may itself hold a hyphen ("Phòng GD-ĐT"): the longest name that matches wins
+    for sep in reversed(separators):
         units = registry.match_name(cleaned[: sep.start()])
         if units:
             return SubjectParts(cleaned, cleaned[: sep.start()], cleaned[sep.end():].strip(), tuple(units), True)

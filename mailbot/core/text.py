@@ -21,9 +21,8 @@ def unsurrogate(text: str) -> str:
 
 def nfc(text: str) -> str:
     """NFC-normalise, drop invisible format characters (ZWSP, soft hyphen, BOM), collapse spaces."""
-    text = unicodedata.normalize("NFC", unsurrogate(text).translate(_D_LOOKALIKES))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return _SPACES.sub(" ", text).strip()
+    visible = "".join(ch for ch in unsurrogate(text) if unicodedata.category(ch) != "Cf")
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", visible.translate(_D_LOOKALIKES))).strip()
 
 
 def strip_controls(text: str) -> str:

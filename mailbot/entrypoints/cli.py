@@ -23,8 +23,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Cơ sở dữ liệu (sổ theo dõi).", no_args_is_help=True)
 units_app = typer.Typer(help="Danh sách đơn vị.", no_args_is_help=True)
+rules_app = typer.Typer(help="Các quy tắc kiểm tra thư.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(rules_app, name="rules")
 
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Tệp cấu hình TOML (mặc định config/mailbot.toml nếu có).")
@@ -205,6 +207,16 @@ def units_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
             _say(f"{u.unit_id:<20} {u.subject_name:<28} {', '.join(u.addresses)}{flag}")
     if not as_json:
         _say(f"({len(units)} đơn vị)")
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """Liệt kê chuỗi quy tắc theo đúng thứ tự chạy."""
+    from mailbot.rules import ALL_RULES
+
+    for index, rule in enumerate(ALL_RULES, 1):
+        _say(f"{index}. {rule.id}: {rule.description}")
+        _say(f"   mã lý do: {', '.join(rule.codes)}")
 
 
 @app.command("demo")

@@ -33,6 +33,7 @@ def robot_signal(case: Case) -> str | None:
 
 class AutomaticMail:
     id = "automatic-mail"
+    codes = ("automatic-mail",)
     description = "Thư tự động (trả lời vắng mặt, thư báo lỗi, danh sách thư): ghi sổ, không trả lời."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

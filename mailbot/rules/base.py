@@ -25,7 +25,8 @@ class Case:
 
 
 class Rule(Protocol):
-    id: str
-    description: str
+    id: str  # stable kebab-case name of the rule
+    description: str  # one Vietnamese line for staff (`mailbot rules list`)
+    codes: tuple[str, ...]  # the reason codes it can give; each has a sentence in templates/reasons.toml
 
     def check(self, case: Case, policy: Policy) -> Reason | None: ...

@@ -8,6 +8,7 @@ from mailbot.rules.base import Case, Policy
 
 class OwnMail:
     id = "own-mail"
+    codes = ("own-mail",)
     description = "Thư gửi từ chính hộp thư của Phòng hoặc địa chỉ trả lời tự động: ghi sổ, không trả lời."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

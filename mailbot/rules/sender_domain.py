@@ -8,6 +8,7 @@ from mailbot.rules.base import Case, Policy
 
 class SenderDomain:
     id = "sender-domain"
+    codes = ("sender-domain",)
     description = "Người gửi phải dùng địa chỉ thư chính thức của đơn vị (@bentre.edu.vn), không dùng thư cá nhân."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

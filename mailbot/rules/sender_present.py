@@ -7,11 +7,12 @@ from mailbot.rules.base import Case, Policy
 
 
 class SenderPresent:
-    id = "sender-missing"
+    id = "sender-present"
+    codes = ("sender-missing",)
     description = "Thư không có đúng một địa chỉ người gửi: ghi sổ để văn thư xem, không trả lời."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:
         count = len(case.mail.from_addresses)
         if count != 1:
-            return Reason(self.id, Action.IGNORE, {"count": str(count)})
+            return Reason("sender-missing", Action.IGNORE, {"count": str(count)})
         return None

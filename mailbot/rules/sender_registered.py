@@ -8,6 +8,7 @@ from mailbot.rules.base import Case, Policy
 
 class SenderRegistered:
     id = "sender-registered"
+    codes = ("sender-unknown", "sender-not-reporting")
     description = "Địa chỉ gửi phải là địa chỉ đã đăng ký của một đơn vị trực thuộc Phòng."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

@@ -8,6 +8,7 @@ from mailbot.rules.base import Case, Policy
 
 class SubjectFormat:
     id = "subject-format"
+    codes = ("subject-missing", "subject-format", "subject-no-content")
     description = 'Tiêu đề thư phải ghi rõ "Tên đơn vị - nội dung gửi".'
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

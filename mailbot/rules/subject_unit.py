@@ -8,6 +8,7 @@ from mailbot.rules.base import Case, Policy
 
 class SubjectUnit:
     id = "subject-unit"
+    codes = ("subject-unit-unknown", "subject-unit-mismatch")
     description = "Tên đơn vị trong tiêu đề phải là tên của chính đơn vị gửi thư."
 
     def check(self, case: Case, policy: Policy) -> Reason | None:

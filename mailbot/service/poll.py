@@ -15,13 +15,13 @@ from typing import Any
 from mailbot.adapters.db import Database, Register
 from mailbot.adapters.files import BlobStore
 from mailbot.core.mail import ParsedMail, UnparseableMail, parse_mail
-from mailbot.core.units import Registry
 from mailbot.core.subject import SubjectParts
+from mailbot.core.units import Registry
 from mailbot.core.verdict import Status, Verdict
 from mailbot.pipeline import judge
+from mailbot.ports import FetchedMessage, Inbox, MailboxState
 from mailbot.rules import Policy
 from mailbot.service.crashpoints import crash_point
-from mailbot.ports import FetchedMessage, Inbox, MailboxState
 from mailbot.service.replies import ReplyContext, compose, reference_for
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = 
         mailbox_id, last_uid, answer_from_uid = _mailbox(reg, state, ctx.clock())
         registry = Registry(reg.units())
     _mark_leftovers(inbox, ctx, mailbox_id, report)
+    recorder = _Recorder(ctx, state, mailbox_id, answer_from_uid, registry, report)
     uids = inbox.uids_after(last_uid)
     for start in range(0, len(uids), ctx.batch_size):
         batch = inbox.fetch(uids[start : start + ctx.batch_size])
@@ -64,7 +65,7 @@ def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = 
         report.fetched += len(batch)
         done = []
         for fetched in batch:
-            _record(fetched, state, mailbox_id, answer_from_uid, registry, ctx, report)
+            recorder.record(fetched)
             done.append(fetched.uid)
             crash_point("after-commit")
             if should_stop():
@@ -109,45 +110,6 @@ def _mark(inbox: Inbox, ctx: PollContext, mailbox_id: int, uids: list[int], repo
     report.marked += len(uids)
 
 
-def _record(
-    fetched: FetchedMessage,
-    state: MailboxState,
-    mailbox_id: int,
-    answer_from_uid: int,
-    registry: Registry,
-    ctx: PollContext,
-    report: PollReport,
-) -> None:
-    """Record one message in its own transaction (or find it already recorded)."""
-    raw_sha = ctx.blobs.put("raw", fetched.raw)  # before the commit: a crash leaves only an orphan file
-    now = ctx.clock()
-    received = fetched.internal_date or now
-    judged = _judge(fetched, registry, ctx)  # pure work first, so a poison message cannot break the commit
-    with ctx.db.transaction() as reg:
-        if reg.message_at(mailbox_id, fetched.uid) is not None:
-            report.skipped += 1
-        elif reg.relocate(state.account, state.folder, raw_sha, mailbox_id, fetched.uid) is not None:
-            report.relocated += 1
-        else:
-            fields: dict[str, Any] = dict(
-                mailbox_id=mailbox_id,
-                uid=fetched.uid,
-                raw_sha256=raw_sha,
-                raw_size=len(fetched.raw),
-                internal_date=received,
-                recorded_at=now,
-            )
-            if isinstance(judged, str):
-                _add_quarantined(reg, fields, judged)
-                status = Status.QUARANTINED.value
-            else:
-                answered = _should_answer(fetched.uid, received, answer_from_uid, ctx.answer_since)
-                status = _add_judged(reg, ctx, judged, fields, answered, registry, received, now, report)
-            _count(report, status)
-            log.info("UID %s recorded: %s", fetched.uid, status)
-        reg.advance(mailbox_id, fetched.uid)
-
-
 def _should_answer(uid: int, received: datetime, answer_from_uid: int, answer_since: datetime | None) -> bool:
     """A configured cut-off date wins; otherwise "start from now": UIDs seen at first start are old mail."""
     if answer_since is not None:
@@ -188,64 +150,110 @@ def _add_quarantined(reg: Register, fields: dict[str, Any], error: str) -> None:
     )
 
 
-def _add_judged(
-    reg: Register,
-    ctx: PollContext,
-    judged: _Judged,
-    fields: dict[str, Any],
-    answered: bool,
-    registry: Registry,
-    received: datetime,
-    now: datetime,
-    report: PollReport,
-) -> str:
-    mail, verdict, parts = judged.mail, judged.verdict, judged.parts
-    attachments = [
-        {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": ctx.blobs.put("attachments", a.data)}
-        for a in mail.attachments
-    ]
-    sender = mail.sender
-    message_pk = reg.add_message(
-        attachments=attachments,
-        status=verdict.status.value,
-        reasons=[{"code": r.code, "details": r.details} for r in verdict.reasons],
-        message_id_header=mail.message_id,
-        subject=mail.subject,
-        from_address=sender.address if sender else ", ".join(a.address for a in mail.from_addresses) or None,
-        from_name=(sender.display_name if sender else None) or None,
-        date_header=mail.date,
-        unit_id=verdict.unit_id,
-        subject_unit=parts.units[0].unit_id if len(parts.units) == 1 else None,
-        subject_content=parts.content or None,
-        answered=answered,
-        **fields,
-    )
-    if not answered:
-        return verdict.status.value
-    unit = registry.units.get(verdict.unit_id) if verdict.unit_id else None
-    reference = reference_for(message_pk, received, ctx.replies.timezone)
-    try:
-        reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now)
-    except Exception as exc:
-        log.exception("message %s: composing the reply failed", message_pk)
-        reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
-        return Status.QUARANTINED.value
-    if reply is not None:
-        reg.add_reply(
-            message_id=message_pk,
-            kind=reply.kind,
-            reference=reference,
-            recipient=reply.recipient,
-            sender=ctx.replies.from_address,
-            message_id_header=reply.message_id_header,
-            raw=reply.raw,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
+@dataclass
+class _Recorder:
+    """Records the messages of one mailbox during one poll, one transaction per message."""
+
+    ctx: PollContext
+    state: MailboxState
+    mailbox_id: int
+    answer_from_uid: int
+    registry: Registry
+    report: PollReport
+
+    def record(self, fetched: FetchedMessage) -> None:
+        """Record one message (or find it already recorded); a bad message never raises."""
+        raw_sha = self.ctx.blobs.put("raw", fetched.raw)  # before the commit: a crash leaves an orphan file only
+        judged = _judge(fetched, self.registry, self.ctx)  # pure work first: a poison message cannot break the commit
+        try:
+            self._write(fetched, raw_sha, judged)
+        except Exception as exc:
+            if not self.ctx.db.is_available():
+                raise  # the database is away: nothing is marked, the next poll starts again here
+            # The database works but refused this message (a value it cannot store, a bug): keep a
+            # quarantined record so the message is not lost and does not block the ones behind it.
+            log.exception("UID %s could not be recorded as judged; quarantining it", fetched.uid)
+            self._write(fetched, raw_sha, f"lỗi ghi sổ: {type(exc).__name__}: {exc}")
+
+    def _write(self, fetched: FetchedMessage, raw_sha: str, judged: _Judged | str) -> None:
+        ctx, report = self.ctx, self.report
+        now = ctx.clock()
+        received = fetched.internal_date or now
+        with ctx.db.transaction() as reg:
+            if reg.message_at(self.mailbox_id, fetched.uid) is not None:
+                report.skipped += 1
+            elif reg.relocate(self.state.account, self.state.folder, raw_sha, self.mailbox_id, fetched.uid) is not None:
+                report.relocated += 1
+            else:
+                fields: dict[str, Any] = dict(
+                    mailbox_id=self.mailbox_id,
+                    uid=fetched.uid,
+                    raw_sha256=raw_sha,
+                    raw_size=len(fetched.raw),
+                    internal_date=received,
+                    recorded_at=now,
+                )
+                if isinstance(judged, str):
+                    _add_quarantined(reg, fields, judged)
+                    status = Status.QUARANTINED.value
+                else:
+                    answered = _should_answer(fetched.uid, received, self.answer_from_uid, ctx.answer_since)
+                    status = self._add_judged(reg, judged, fields, answered, received, now)
+                _count(report, status)
+                log.info("UID %s recorded: %s", fetched.uid, status)
+            reg.advance(self.mailbox_id, fetched.uid)
+
+    def _add_judged(
+        self, reg: Register, judged: _Judged, fields: dict[str, Any], answered: bool, received: datetime, now: datetime
+    ) -> str:
+        ctx = self.ctx
+        mail, verdict, parts = judged.mail, judged.verdict, judged.parts
+        attachments = [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": ctx.blobs.put("attachments", a.data)}
+            for a in mail.attachments
+        ]
+        sender = mail.sender
+        message_pk = reg.add_message(
+            attachments=attachments,
+            status=verdict.status.value,
+            reasons=[{"code": r.code, "details": r.details} for r in verdict.reasons],
+            message_id_header=mail.message_id,
+            subject=mail.subject,
+            from_address=sender.address if sender else ", ".join(a.address for a in mail.from_addresses) or None,
+            from_name=(sender.display_name if sender else None) or None,
+            date_header=mail.date,
+            unit_id=verdict.unit_id,
+            subject_unit=parts.units[0].unit_id if len(parts.units) == 1 else None,
+            subject_content=parts.content or None,
+            answered=answered,
+            **fields,
         )
-        report.replies_queued += 1
-    return verdict.status.value
+        if not answered:
+            return verdict.status.value
+        unit = self.registry.units.get(verdict.unit_id) if verdict.unit_id else None
+        reference = reference_for(message_pk, received, ctx.replies.timezone)
+        try:
+            reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now)
+        except Exception as exc:
+            log.exception("message %s: composing the reply failed", message_pk)
+            reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
+            return Status.QUARANTINED.value
+        if reply is not None:
+            reg.add_reply(
+                message_id=message_pk,
+                kind=reply.kind,
+                reference=reference,
+                recipient=reply.recipient,
+                sender=ctx.replies.from_address,
+                message_id_header=reply.message_id_header,
+                raw=reply.raw,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            self.report.replies_queued += 1
+        return verdict.status.value
 
 
 def _count(report: PollReport, status: str) -> None:

@@ -22,6 +22,11 @@ from mailbot.core.units import Unit
 from mailbot.core.verdict import Action, Verdict
 
 SUBJECT_TAGS = {"receipt": "[Đã nhận]", "rejection": "[Chưa hợp lệ]"}
+# Quoted-printable body lines at most 76 characters (RFC 2045 §6.7).
+_BODY_POLICY = email.policy.SMTP.clone(max_line_length=76)
+# Python 3.11 loses the space between two encoded-words when it folds a long Vietnamese Subject;
+# headers are therefore written unfolded (RFC 5322 allows 998 characters; ours stay far below).
+_HEADER_POLICY = email.policy.SMTP.clone(max_line_length=998)
 _MAX_SUBJECT = 200
 
 
@@ -74,10 +79,12 @@ def size_text(size: int) -> str:
     """Sizes the way an office reads them: 950 byte, 12,3 KB, 1,5 MB."""
     if size < 1024:
         return f"{size} byte"
-    for unit, factor in (("KB", 1024), ("MB", 1024**2), ("GB", 1024**3)):
-        if size < factor * 1024 or unit == "GB":
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    raise AssertionError("unreachable")
+    value, unit = size / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if round(value, 1) < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{value:.1f} {unit}".replace(".", ",")
 
 
 def local_time_text(when: datetime, tz: str) -> str:
@@ -102,6 +109,8 @@ def compose(
     sender = mail.sender
     if verdict.action is Action.IGNORE or sender is None:
         return None
+    if not sender.address.isascii():
+        return None  # a look-alike address: unreachable without SMTPUTF8, and not who it pretends to be
     kind = "receipt" if verdict.action is Action.ACCEPT else "rejection"
     subject = _one_line(mail.subject) or "(không có tiêu đề)"
     values: dict[str, Any] = {
@@ -118,7 +127,7 @@ def compose(
     }
     body = _environment().get_template(f"{kind}.txt.j2").render(values)
 
-    msg = EmailMessage(policy=email.policy.SMTP)
+    msg = EmailMessage(policy=_BODY_POLICY)
     msg["From"] = formataddr((ctx.office_name, ctx.from_address))
     msg["To"] = sender.address
     msg["Subject"] = f"{SUBJECT_TAGS[kind]} {subject}"
@@ -132,7 +141,7 @@ def compose(
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Mailbot-Reference"] = reference
     msg.set_content(body, charset="utf-8", cte="quoted-printable")
-    return Reply(kind, sender.address, message_id, msg.as_bytes())
+    return Reply(kind, sender.address, message_id, msg.as_bytes(policy=_HEADER_POLICY))
 
 
 def _one_line(text: str) -> str:

@@ -166,3 +166,50 @@ def test_wrong_imap_password_is_a_clear_error(mailbot):
     assert result.returncode == 2
     assert "từ chối đăng nhập" in result.stderr
     assert "wrong" not in result.stderr + result.stdout, "the password never appears in output"
+
+
+def test_log_filters_by_status_unit_and_date(mailbot, samples):
+    mailbot.append(*(raw for _, raw in samples))
+    mailbot.run("poll", "--once")
+
+    def count(*args: str) -> int:
+        return len([line for line in mailbot.run("log", "--json", *args).stdout.splitlines() if line.strip()])
+
+    expected = {s: sum(1 for e, _ in samples if e["expect_status"] == s) for s in ("accepted", "rejected", "ignored", "quarantined")}
+    for status, n in expected.items():
+        assert count("--status", status) == n, status
+    assert count("--unit", "THCS-thoilai") == 1
+    assert count("--since", "2000-01-01") == len(samples)
+    assert count("--since", "2999-01-01") == 0
+    assert count("--until", "01/01/2000") == 0
+    text = mailbot.run("log").stdout
+    assert "đã tiếp nhận" in text and f"({len(samples)} thư)" in text
+    bad = mailbot.run("log", "--status", "nope", check=False)
+    assert bad.returncode != 0 and "accepted" in bad.stderr
+
+
+def test_a_message_the_database_refuses_is_quarantined_and_blocks_nothing(mailbot, smtp, samples, db_url):
+    # A 400-character address: PostgreSQL refuses it for a 320-character column, SQLite stores it.
+    # Either way it is recorded exactly once, and the report behind it is recorded and answered.
+    long_sender = "a" * 390 + "@bentre.edu.vn"
+    poison = (
+        f"From: {long_sender}\r\nTo: pgdbinhdai@bentre.edu.vn\r\nSubject: THCS Thới Lai - Báo cáo\r\n"
+        "Message-ID: <poison@bentre.edu.vn>\r\nDate: Mon, 2 Nov 2026 08:00:00 +0700\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n"
+    ).encode()
+    good = samples[0][1]
+    mailbot.append(poison, good)
+    mailbot.run("poll", "--once")
+    entries = {e["message_id"]: e for e in mailbot.log()}
+    assert len(entries) == 2
+    poisoned = next(e for e in mailbot.log() if e["message_id"] != samples_message_id(good))
+    if db_url.startswith("postgresql"):
+        assert poisoned["verdict"] == "quarantined" and "lỗi ghi sổ" in poisoned["error"]
+    else:
+        assert poisoned["verdict"] == "rejected"
+    assert entries[samples_message_id(good)]["verdict"] == "accepted"
+    assert any(str(r.message["Subject"]).startswith("[Đã nhận]") for r in smtp.messages())
+
+
+def samples_message_id(raw: bytes) -> str:
+    return str(email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]).strip()

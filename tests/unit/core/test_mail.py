@@ -345,7 +345,7 @@ def test_unparseable(raw: bytes) -> None:
         parse_mail(raw)
 
 
-def test_unparseable_says_why_in_vietnamese() -> None:
+def test_unparseable_says_why() -> None:
     with pytest.raises(UnparseableMail, match="NUL"):
         parse_mail(FROM + b"Subj\x00ect: x\r\n\r\nbody\r\n")
     with pytest.raises(UnparseableMail, match="NoBoundaryInMultipartDefect"):
