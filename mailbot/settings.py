@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import difflib
+import os
 import tomllib
+from collections.abc import Mapping
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -185,6 +188,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
                 f"Tệp cấu hình {path} chứa mật khẩu ({', '.join(secrets)}); mật khẩu chỉ được đặt qua biến môi "
                 "trường, ví dụ MAILBOT_IMAP__PASSWORD"
             )
+    _refuse_unknown_env(os.environ)
     token = _toml_data.set(data)
     try:
         return Settings(**overrides)
@@ -192,6 +196,33 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(_explain(exc)) from exc
     finally:
         _toml_data.reset(token)
+
+
+# MAILBOT_* variables that are not settings: the crash-test hook and the test suite's own knobs.
+NOT_SETTINGS = {"MAILBOT_CRASH_AT", "MAILBOT_TEST_PG_URL", "MAILBOT_REQUIRE_SERVERS"}
+
+
+def known_env_names() -> set[str]:
+    names = set()
+    for name, field in Settings.model_fields.items():
+        section = field.annotation if isinstance(field.annotation, type) else None
+        if section is not None and issubclass(section, BaseModel):
+            names |= {f"MAILBOT_{name}__{sub}".upper() for sub in section.model_fields}
+        else:
+            names.add(f"MAILBOT_{name}".upper())
+    return names
+
+
+def _refuse_unknown_env(environ: Mapping[str, str]) -> None:
+    """A mistyped variable (MAILBOT_IMAP_HOST for MAILBOT_IMAP__HOST) would be silently ignored."""
+    known = known_env_names() | NOT_SETTINGS
+    unknown = sorted(k for k in environ if k.upper().startswith("MAILBOT_") and k.upper() not in known)
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key.upper(), sorted(known), n=1)
+            hints.append(f"{key} (có phải {close[0]}?)" if close else key)
+        raise ConfigError("Biến môi trường không có trong cấu hình: " + ", ".join(hints))
 
 
 def _explain(exc: ValidationError) -> str:

@@ -191,3 +191,20 @@ def test_passwords_come_from_the_environment_and_are_masked(monkeypatch: pytest.
 def test_masked_leaves_an_empty_password_empty() -> None:
     masked = load_settings().masked()
     assert masked["imap"]["password"] == "" and masked["smtp"]["password"] == ""
+
+
+def test_a_mistyped_variable_is_refused_with_a_suggestion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAILBOT_IMAP_HOST", "mail.example")  # one underscore instead of two
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "MAILBOT_IMAP_HOST (có phải MAILBOT_IMAP__HOST?)" in str(caught.value)
+
+
+def test_every_setting_and_test_knob_is_a_known_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mailbot.settings import NOT_SETTINGS, known_env_names
+
+    assert {"MAILBOT_DATABASE_URL", "MAILBOT_POLL_INTERVAL", "MAILBOT_IMAP__PASSWORD", "MAILBOT_SMTP__FROM_ADDRESS"} <= known_env_names()
+    for name in NOT_SETTINGS:
+        monkeypatch.setenv(name, "1")
+    monkeypatch.setenv("mailbot_imap__host", "lower-case works too")
+    assert load_settings().imap.host == "lower-case works too"
