@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -38,7 +39,13 @@ class Inbox(Protocol):
     def close(self) -> None: ...
 
 
-class ReplyTransport(Protocol):
-    """Hands one finished reply to the mail system; raises Temporary/PermanentDeliveryError."""
+class ReplyChannel(Protocol):
+    """An open connection to the mail system; send raises Temporary/PermanentDeliveryError."""
 
     def send(self, sender: str, recipient: str, raw: bytes) -> None: ...
+
+
+class ReplyTransport(Protocol):
+    """Opens a channel for one delivery run (one SMTP connection for all due replies)."""
+
+    def open(self) -> AbstractContextManager[ReplyChannel]: ...

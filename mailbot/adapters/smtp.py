@@ -6,6 +6,8 @@ import asyncio
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiosmtplib
@@ -15,15 +17,49 @@ from mailbot.settings import SmtpSettings
 
 
 class SmtpTransport:
-    """One connection per reply: a handful of replies an hour does not need pooling."""
-
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
 
-    def send(self, sender: str, recipient: str, raw: bytes) -> None:
-        asyncio.run(self._send(sender, recipient, raw))
+    @contextmanager
+    def open(self) -> Iterator["SmtpChannel"]:
+        channel = SmtpChannel(self.settings)
+        try:
+            yield channel
+        finally:
+            channel.close()
 
-    async def _send(self, sender: str, recipient: str, raw: bytes) -> None:
+
+class SmtpChannel:
+    """One SMTP connection, opened lazily and reused for every reply of a delivery run.
+
+    aiosmtplib is asynchronous; the daemon is not, so the channel owns a private event loop.
+    After any failed transaction the connection is dropped and the next reply opens a new one.
+    """
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._loop = asyncio.new_event_loop()
+        self._client: aiosmtplib.SMTP | None = None
+
+    def send(self, sender: str, recipient: str, raw: bytes) -> None:
+        if self._client is None or not self._client.is_connected:
+            self._client = self._loop.run_until_complete(self._connect())
+        try:
+            self._loop.run_until_complete(self._client.sendmail(sender, [recipient], raw))
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            self._drop()
+            refused = exc.recipients[0]
+            raise _by_code(refused.code, f"{refused.code} {refused.message}") from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            self._drop()
+            raise _by_code(exc.code, f"{exc.code} {exc.message}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # e.g. the connection dropped after the final dot: we cannot know, so send again later
+            # (with the same Message-ID, so the school's mail program shows one reply)
+            self._drop()
+            raise TemporaryDeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _connect(self) -> aiosmtplib.SMTP:
         s = self.settings
         client = aiosmtplib.SMTP(
             hostname=s.host,
@@ -39,22 +75,21 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:
             client.close()
             raise SmtpUnavailable(f"không kết nối được máy chủ SMTP {s.host}:{s.port}: {exc}") from exc
-        try:
-            await client.sendmail(sender, [recipient], raw)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0]
-            raise _by_code(refused.code, f"{refused.code} {refused.message}") from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise _by_code(exc.code, f"{exc.code} {exc.message}") from exc
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            # e.g. the connection dropped after the final dot: we cannot know, so send again later
-            # (with the same Message-ID, so the school's mail program shows one reply)
-            raise TemporaryDeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        finally:
+        return client
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def close(self) -> None:
+        if self._client is not None and self._client.is_connected:
             try:
-                await client.quit()
-            except Exception:
-                client.close()
+                self._loop.run_until_complete(self._client.quit())
+            except Exception:  # the server may already have gone; nothing is lost
+                pass
+        self._drop()
+        self._loop.close()
 
 
 def _by_code(code: int, text: str) -> TemporaryDeliveryError | PermanentDeliveryError:
@@ -67,6 +102,10 @@ class FolderTransport:
     def __init__(self, path: Path):
         self.path = path
         self.path.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def open(self) -> Iterator["FolderTransport"]:
+        yield self
 
     def send(self, sender: str, recipient: str, raw: bytes) -> None:
         safe = re.sub(r"[^a-z0-9.@_-]", "_", recipient.lower())[:80]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from mailbot.adapters.db import Database
+from mailbot.adapters.db import Database, PendingReply
 from mailbot.errors import PermanentDeliveryError, SmtpUnavailable, TemporaryDeliveryError
 from mailbot.service.crashpoints import crash_point
-from mailbot.ports import ReplyTransport
+from mailbot.ports import ReplyChannel, ReplyTransport
 
 log = logging.getLogger(__name__)
 _MAX_BACKOFF = timedelta(hours=6)
@@ -39,38 +39,59 @@ def backoff(attempts: int, base_seconds: float) -> timedelta:
 def deliver_replies(
     db: Database, transport: ReplyTransport, policy: DeliveryPolicy, clock: Callable[[], datetime]
 ) -> DeliveryReport:
+    """Send every reply that is due, over one connection. A retry is scheduled after the run's start,
+    so no reply is tried twice in one run."""
     report = DeliveryReport()
-    with db.transaction() as reg:
-        due = reg.due_replies(clock(), policy.batch_size)
-    for reply in due:
-        try:
-            transport.send(reply.sender, reply.recipient, reply.raw)
-        except SmtpUnavailable as exc:
-            # Nothing reached the server: keep every reply due, count no attempt, try again next run.
-            log.warning("SMTP server unavailable, %d repl(ies) wait: %s", len(due) - report.sent, exc)
-            report.stopped_early = True
-            break
-        except PermanentDeliveryError as exc:
+    started = clock()
+    with transport.open() as channel:
+        while not report.stopped_early:
             with db.transaction() as reg:
-                reg.reply_failed(reply.id, str(exc))
-            report.failed += 1
-            log.error("reply %s to %s refused for good: %s", reply.id, reply.recipient, exc)
-            continue
-        except TemporaryDeliveryError as exc:
-            attempts = reply.attempts + 1
-            with db.transaction() as reg:
-                if attempts >= policy.max_attempts:
-                    reg.reply_failed(reply.id, f"sau {attempts} lần thử: {exc}")
-                    report.failed += 1
-                else:
-                    reg.reply_retry(reply.id, clock() + backoff(attempts, policy.retry_base_seconds), str(exc))
-                    report.retried += 1
-            log.warning("reply %s to %s not sent (attempt %d): %s", reply.id, reply.recipient, attempts, exc)
-            continue
-        crash_point("after-smtp")
-        with db.transaction() as reg:
-            reg.reply_sent(reply.id, clock())
-        crash_point("after-sent")
-        report.sent += 1
-        log.info("reply %s sent to %s", reply.id, reply.recipient)
+                due = reg.due_replies(started, policy.batch_size)
+            if not due:
+                break
+            for reply in due:
+                if not _deliver_one(db, channel, reply, policy, clock, report):
+                    report.stopped_early = True
+                    break
     return report
+
+
+def _deliver_one(
+    db: Database,
+    channel: ReplyChannel,
+    reply: PendingReply,
+    policy: DeliveryPolicy,
+    clock: Callable[[], datetime],
+    report: DeliveryReport,
+) -> bool:
+    """Send one reply and record the outcome; False when the server is unreachable."""
+    try:
+        channel.send(reply.sender, reply.recipient, reply.raw)
+    except SmtpUnavailable as exc:
+        # Nothing reached the server: the reply stays due, no attempt is counted, the next run tries again.
+        log.warning("SMTP server unavailable, replies wait: %s", exc)
+        return False
+    except PermanentDeliveryError as exc:
+        with db.transaction() as reg:
+            reg.reply_failed(reply.id, str(exc))
+        report.failed += 1
+        log.error("reply %s to %s refused for good: %s", reply.id, reply.recipient, exc)
+        return True
+    except TemporaryDeliveryError as exc:
+        attempts = reply.attempts + 1
+        with db.transaction() as reg:
+            if attempts >= policy.max_attempts:
+                reg.reply_failed(reply.id, f"sau {attempts} lần thử: {exc}")
+                report.failed += 1
+            else:
+                reg.reply_retry(reply.id, clock() + backoff(attempts, policy.retry_base_seconds), str(exc))
+                report.retried += 1
+        log.warning("reply %s to %s not sent (attempt %d): %s", reply.id, reply.recipient, attempts, exc)
+        return True
+    crash_point("after-smtp")
+    with db.transaction() as reg:
+        reg.reply_sent(reply.id, clock())
+    crash_point("after-sent")
+    report.sent += 1
+    log.info("reply %s sent to %s", reply.id, reply.recipient)
+    return True
