@@ -10,7 +10,11 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 stamp=".venv/.installed${extras}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e ".${extras}"
+    echo "installing mailbot${extras} into .venv (log: .venv/install.log)" >&2
+    if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".${extras}"; } \
+            > .venv/install.log 2>&1; then
+        tail -n 30 .venv/install.log >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
