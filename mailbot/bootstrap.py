@@ -14,7 +14,8 @@ from mailbot.adapters.folder_inbox import FolderInbox
 from mailbot.adapters.imap import ImapInbox
 from mailbot.adapters.smtp import FolderTransport, SmtpTransport
 from mailbot.adapters.units_file import read_units_file
-from mailbot.rules import Policy
+from mailbot.core.verdict import Action
+from mailbot.rules import Policy, active_rules
 from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_replies
 from mailbot.service.poll import PollContext, PollReport, poll_once
 from mailbot.ports import Inbox, ReplyTransport
@@ -61,7 +62,8 @@ class App:
         return PollContext(
             db=self.db,
             blobs=self.blobs,
-            policy=Policy(allowed_domain=s.allowed_domain, own_addresses=s.own_addresses),
+            policy=policy_from(s),
+            rules=active_rules(s.rules.disabled),
             replies=ReplyContext(s.office_name, s.smtp.from_address, s.allowed_domain, s.timezone),
             batch_size=s.batch_size,
             answer_since=s.answer_since,
@@ -79,6 +81,18 @@ class App:
         smtp = self.settings.smtp
         policy = DeliveryPolicy(max_attempts=smtp.max_attempts, retry_base_seconds=smtp.retry_base_seconds)
         return deliver_replies(self.db, self.transport(), policy, self.clock)
+
+
+def policy_from(s: Settings) -> Policy:
+    return Policy(
+        allowed_domain=s.allowed_domain,
+        own_addresses=s.own_addresses,
+        unit_mismatch=Action(s.rules.unit_mismatch),
+        two_units=Action(s.rules.two_units),
+        allowed_attachments=frozenset(s.rules.allowed_attachments),
+        require_attachment=s.rules.require_attachment,
+        max_message_bytes=int(s.rules.max_message_mb * 1024 * 1024),
+    )
 
 
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:

@@ -87,6 +87,30 @@ class SmtpSettings(BaseModel):
     retry_base_seconds: float = Field(60.0, gt=0)
 
 
+class RulesSettings(BaseModel):
+    """Tuning of the judging rules (docs/rules.md)."""
+
+    model_config = {"extra": "forbid"}
+
+    disabled: list[str] = []  # rule ids, as `mailbot rules list` prints them
+    unit_mismatch: Literal["reject", "hold"] = "reject"  # the subject names another unit
+    two_units: Literal["hold", "reject"] = "hold"  # the subject names two units
+    allowed_attachments: list[Literal["word", "excel", "archive", "pdf"]] = ["word", "excel", "archive"]
+    require_attachment: bool = False  # a report without any file is refused
+    max_message_mb: float = Field(25.0, gt=0)
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        from mailbot.rules import ALL_RULES
+
+        known = {rule.id for rule in ALL_RULES}
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"không có quy tắc {', '.join(unknown)}; các quy tắc: {', '.join(sorted(known))}")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAILBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -104,6 +128,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
+    rules: RulesSettings = RulesSettings()
 
     @field_validator("answer_since")
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import EmailMessage
 
-from mailbot.core.text import nfc, strip_controls
+from mailbot.core.text import nfc, strip_controls, unsurrogate
 
 # A multipart body whose boundaries cannot be found cannot be split into its parts, and a header
 # line that is not a header hides every header after it: judging such mail would be guessing, so
@@ -23,6 +23,8 @@ _FATAL_DEFECTS = (
     email.errors.StartBoundaryNotFoundDefect,
     email.errors.MultipartInvariantViolationDefect,
 )
+_FOLDING_WHITESPACE = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
+_LOOKALIKE_AT = re.compile(r"<?([^\s<>@＠﹫]+[＠﹫][^\s<>]+?)>?$")
 _MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,500}>")  # printable ASCII only: it goes into our headers
 
 
@@ -58,7 +60,7 @@ class Attachment:
 @dataclass(frozen=True)
 class ParsedMail:
     message_id: str | None
-    subject: str
+    subject: str  # NFC, no control characters: what people read and what goes into our replies
     from_addresses: tuple[Address, ...]
     return_path: str | None
     date: datetime | None
@@ -67,6 +69,8 @@ class ParsedMail:
     content_type: str
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    size: int = 0  # bytes of the raw message
+    raw_subject: str = ""  # decoded but not cleaned, for the legacy-encoding repair
 
     def header(self, name: str) -> str | None:
         values = self.headers.get(name.lower())
@@ -92,22 +96,24 @@ def parse_mail(raw: bytes) -> ParsedMail:
         fatal = [d for part in msg.walk() for d in part.defects if isinstance(d, _FATAL_DEFECTS)]
         if fatal:
             raise UnparseableMail(f"cấu trúc MIME hỏng: {type(fatal[0]).__name__}")
-        return _build(msg)
+        return _build(msg, len(raw))
     except UnparseableMail:
         raise
     except Exception as exc:  # the email package raises many kinds on hostile input
         raise UnparseableMail(f"lỗi phân tích thư: {type(exc).__name__}: {exc}") from exc
 
 
-def _build(msg: EmailMessage) -> ParsedMail:
+def _build(msg: EmailMessage, size: int) -> ParsedMail:
     headers: dict[str, list[str]] = {}
     for name, value in msg.raw_items():
         # as on the wire, unfolded: the rules read ASCII tokens (Auto-Submitted, Precedence, List-Id),
         # and decoding every header through the header registry was half of the parsing time
         headers.setdefault(name.lower(), []).append(nfc(strip_controls(str(value))))
+    raw_subject = _subject(msg)
     return ParsedMail(
         message_id=_msgid(msg.get("Message-ID")),
-        subject=_subject(msg),
+        subject=nfc(strip_controls(raw_subject)),
+        raw_subject=raw_subject,
         from_addresses=_addresses(msg),
         return_path=_return_path(msg),
         date=_date(msg),
@@ -116,17 +122,20 @@ def _build(msg: EmailMessage) -> ParsedMail:
         content_type=msg.get_content_type(),
         in_reply_to=_msgid(msg.get("In-Reply-To")),
         references=tuple(_MSGID.findall(str(msg.get("References", "")))),
+        size=size,
     )
 
 
 def _subject(msg: EmailMessage) -> str:
+    """The decoded subject before any cleaning: C1 control characters are still there, because
+    mojibake repair needs them ("Ä\x90" is "Đ"); only folding whitespace is made a space."""
     raw_items = [v for k, v in msg.raw_items() if k.lower() == "subject"]
     if not raw_items:
         return ""
     decoded = str(msg.policy.header_fetch_parse("Subject", raw_items[0]))
     if "\ufffd" in decoded or any("\udc80" <= ch <= "\udcff" for ch in decoded):
         decoded = _redecode(str(raw_items[0])) or decoded
-    return nfc(strip_controls(decoded))
+    return unsurrogate(decoded).translate(_FOLDING_WHITESPACE)
 
 
 def _redecode(raw_value: str) -> str | None:
@@ -157,10 +166,18 @@ def _redecode(raw_value: str) -> str | None:
 def _addresses(msg: EmailMessage) -> tuple[Address, ...]:
     found: list[Address] = []
     for header in msg.get_all("From") or []:
+        parsed = False
         for addr in getattr(header, "addresses", ()):
             if addr.username and addr.domain:
                 address = nfc(f"{addr.username}@{addr.domain}").lower()  # raw 8-bit bytes become text
                 found.append(Address(nfc(addr.display_name or ""), address))
+                parsed = True
+        if not parsed:
+            # "x＠bentre.edu.vn" (fullwidth at) is no address to the parser, but it is a look-alike
+            # the rules must see, not a message without a sender
+            match = _LOOKALIKE_AT.search(nfc(str(header)))
+            if match:
+                found.append(Address("", match.group(1).lower()))
     return tuple(found)
 
 

@@ -36,6 +36,13 @@ def _name_keys(name: str) -> set[str]:
     return keys
 
 
+@dataclass(frozen=True)
+class Mention:
+    start: int  # token positions in the folded text
+    end: int
+    units: tuple[Unit, ...]  # several when the name is ambiguous
+
+
 class Registry:
     """Look-ups by address and by folded name; built once per poll from the database."""
 
@@ -47,6 +54,14 @@ class Registry:
             for name in unit.names():
                 for key in _name_keys(name):
                     self._by_key.setdefault(key, set()).add(unit.unit_id)
+        self._reporting_keys: dict[str, set[str]] = {}
+        for key, ids in self._by_key.items():
+            reporting = {i for i in ids if self.units[i].reports}
+            if reporting:
+                self._reporting_keys.setdefault(key, set()).update(reporting)
+                if key.endswith((" a", " b")):  # "TH Châu Hưng" names both A and B
+                    self._reporting_keys.setdefault(key[:-2], set()).update(reporting)
+        self._longest = max((len(k.split()) for k in self._by_key), default=1)
 
     def by_address(self, address: str) -> Unit | None:
         return self._by_address.get(address.lower())
@@ -56,7 +71,24 @@ class Registry:
         ids: set[str] = set()
         for key in _name_keys(text):
             ids |= self._by_key.get(key, set())
+            # "TH Châu Hưng" names both "TH Châu Hưng A" and "… B": ambiguous, the caller decides
+            ids |= self._by_key.get(f"{key} a", set()) | self._by_key.get(f"{key} b", set())
         return sorted((self.units[i] for i in ids), key=lambda u: u.unit_id)
+
+    def mentions(self, tokens: list[str]) -> list[Mention]:
+        """Reporting-unit names in folded tokens, longest first, without overlaps."""
+        found: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            for j in range(min(len(tokens), i + self._longest), i, -1):
+                ids = self._reporting_keys.get(" ".join(tokens[i:j]))
+                if ids:
+                    found.append(Mention(i, j, tuple(sorted((self.units[u] for u in ids), key=lambda u: u.unit_id))))
+                    i = j
+                    break
+            else:
+                i += 1
+        return found
 
     def __len__(self) -> int:
         return len(self.units)

@@ -9,6 +9,7 @@ from enum import StrEnum
 class Action(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
+    HOLD = "hold"  # a person decides (ambiguous or suspicious): recorded, no reply yet
     IGNORE = "ignore"  # no reply at all: automatic mail, our own mail, no usable sender
 
 
@@ -17,11 +18,17 @@ class Status(StrEnum):
 
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    HELD = "held"
     IGNORED = "ignored"
     QUARANTINED = "quarantined"
 
 
-STATUS_OF = {Action.ACCEPT: Status.ACCEPTED, Action.REJECT: Status.REJECTED, Action.IGNORE: Status.IGNORED}
+STATUS_OF = {
+    Action.ACCEPT: Status.ACCEPTED,
+    Action.REJECT: Status.REJECTED,
+    Action.HOLD: Status.HELD,
+    Action.IGNORE: Status.IGNORED,
+}
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,11 @@ class Verdict:
         return STATUS_OF[self.action]
 
 
+_PRECEDENCE = (Action.IGNORE, Action.HOLD, Action.REJECT)
+
+
 def decide(reasons: tuple[Reason, ...]) -> Action:
-    """Ignore beats reject beats accept: robot mail is never answered, whatever else is wrong."""
+    """Ignore beats hold beats reject beats accept: robot mail is never answered, and when a person
+    must look, no automatic rejection goes out before they do."""
     actions = {r.action for r in reasons}
-    if Action.IGNORE in actions:
-        return Action.IGNORE
-    if Action.REJECT in actions:
-        return Action.REJECT
-    return Action.ACCEPT
+    return next((a for a in _PRECEDENCE if a in actions), Action.ACCEPT)

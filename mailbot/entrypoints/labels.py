@@ -3,6 +3,7 @@
 STATUS_VI = {
     "accepted": "đã tiếp nhận",
     "rejected": "từ chối",
+    "held": "chờ văn thư xem",
     "ignored": "không trả lời",
     "quarantined": "cách ly",
 }

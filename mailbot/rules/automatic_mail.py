@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from mailbot.core.text import fold
 from mailbot.core.verdict import Action, Reason
 from mailbot.rules.base import Case, Policy
 
+_ROBOT_SUBJECTS = tuple(
+    fold(p)
+    for p in (
+        "Automatic reply:", "Auto reply:", "Autoreply:", "Out of Office", "Trả lời tự động:", "Thư trả lời tự động",
+        "Read:", "Đã đọc:", "Read Receipt", "Undeliverable:", "Undelivered Mail", "Delivery Status Notification",
+        "Mail Delivery Failed", "Không gửi được thư", "Không thể gửi",
+    )
+)
 _ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply"}
 
 
@@ -28,6 +37,11 @@ def robot_signal(case: Case) -> str | None:
     sender = mail.sender
     if sender and sender.address.partition("@")[0] in _ROBOT_LOCALPARTS:
         return f"From: {sender.address}"
+    # Some servers strip the headers; the subjects that mail programs write for robots remain.
+    subject = fold(mail.subject)
+    for prefix in _ROBOT_SUBJECTS:
+        if subject.startswith(prefix):
+            return f"Subject: {mail.subject[:40]}"
     return None
 
 

@@ -7,21 +7,29 @@ from typing import Protocol
 
 from mailbot.core.mail import ParsedMail
 from mailbot.core.subject import SubjectParts
-from mailbot.core.units import Unit
-from mailbot.core.verdict import Reason
+from mailbot.core.legacy import Repair
+from mailbot.core.units import Registry, Unit
+from mailbot.core.verdict import Action, Reason
 
 
 @dataclass(frozen=True)
 class Policy:
     allowed_domain: str  # e.g. "bentre.edu.vn"
     own_addresses: frozenset[str]  # the office mailbox and the From of our replies
+    unit_mismatch: Action = Action.REJECT  # the subject names another unit
+    two_units: Action = Action.HOLD  # the subject names two units
+    allowed_attachments: frozenset[str] = frozenset({"word", "excel", "archive"})
+    require_attachment: bool = False
+    max_message_bytes: int = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Case:
     mail: ParsedMail
     sender_unit: Unit | None  # the registered unit of the single From address
-    subject: SubjectParts
+    subject: SubjectParts  # parsed from the repaired subject when a legacy encoding was repaired
+    registry: Registry
+    subject_repair: Repair | None = None  # what the legacy-encoding repair found, if anything
 
 
 class Rule(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mailbot.core.lookalike import is_lookalike_address
 from mailbot.core.verdict import Action, Reason
 from mailbot.rules.base import Case, Policy
 
@@ -13,6 +14,6 @@ class SenderDomain:
 
     def check(self, case: Case, policy: Policy) -> Reason | None:
         sender = case.mail.sender
-        if sender is None or sender.domain == policy.allowed_domain.lower():
-            return None
+        if sender is None or sender.domain == policy.allowed_domain.lower() or is_lookalike_address(sender.address):
+            return None  # sender-lookalike speaks for look-alike addresses
         return Reason(self.id, Action.REJECT, {"address": sender.address, "domain": policy.allowed_domain})

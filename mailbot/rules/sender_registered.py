@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mailbot.core.lookalike import is_lookalike_address
 from mailbot.core.verdict import Action, Reason
 from mailbot.rules.base import Case, Policy
 
@@ -13,8 +14,10 @@ class SenderRegistered:
 
     def check(self, case: Case, policy: Policy) -> Reason | None:
         sender = case.mail.sender
-        if sender is None or sender.domain != policy.allowed_domain.lower():
-            return None  # sender-missing / sender-domain already speak for it
+        if sender is None or sender.domain != policy.allowed_domain.lower() or is_lookalike_address(sender.address):
+            return None  # sender-missing / sender-domain / sender-lookalike already speak for it
+        if sender.address in policy.own_addresses:
+            return None  # own-mail speaks for it
         if case.sender_unit is None:
             return Reason("sender-unknown", Action.REJECT, {"address": sender.address})
         if not case.sender_unit.reports:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mailbot.core.verdict import Action, Reason
 from mailbot.rules.base import Case, Policy
+from mailbot.rules.subject_encoding import subject_unusable
 
 
 class SubjectFormat:
@@ -13,6 +14,8 @@ class SubjectFormat:
 
     def check(self, case: Case, policy: Policy) -> Reason | None:
         parts = case.subject
+        if subject_unusable(case):
+            return None  # subject-encoding speaks for it
         if not parts.cleaned:
             return Reason("subject-missing", Action.REJECT)
         if parts.unit_text is None:

@@ -20,7 +20,7 @@ from mailbot.core.units import Registry
 from mailbot.core.verdict import Status, Verdict
 from mailbot.pipeline import judge
 from mailbot.ports import FetchedMessage, Inbox, MailboxState
-from mailbot.rules import Policy
+from mailbot.rules import Policy, Rule
 from mailbot.service.crashpoints import crash_point
 from mailbot.service.replies import ReplyContext, compose, reference_for
 
@@ -43,6 +43,7 @@ class PollContext:
     db: Database
     blobs: BlobStore
     policy: Policy
+    rules: tuple[Rule, ...]
     replies: ReplyContext
     batch_size: int
     answer_since: datetime | None
@@ -128,7 +129,7 @@ def _judge(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Ju
     """Parse and judge; a message that breaks either gives the error text instead (quarantine)."""
     try:
         mail = parse_mail(fetched.raw)
-        verdict, parts = judge(mail, registry, ctx.policy)
+        verdict, parts = judge(mail, registry, ctx.policy, ctx.rules)
         return _Judged(mail, verdict, parts)
     except UnparseableMail as exc:
         error = str(exc)

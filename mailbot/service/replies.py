@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from mailbot.core.lookalike import is_lookalike_address
 from mailbot.core.mail import ParsedMail
 from mailbot.core.subject import SubjectParts, example_subject
 from mailbot.core.text import strip_controls
@@ -107,10 +108,10 @@ def compose(
 ) -> Reply | None:
     """The reply this verdict deserves, or None when nobody should be answered."""
     sender = mail.sender
-    if verdict.action is Action.IGNORE or sender is None:
+    if verdict.action not in (Action.ACCEPT, Action.REJECT) or sender is None:
         return None
-    if not sender.address.isascii():
-        return None  # a look-alike address: unreachable without SMTPUTF8, and not who it pretends to be
+    if is_lookalike_address(sender.address):
+        return None  # unreachable without SMTPUTF8 (or punycode), and not who it pretends to be
     kind = "receipt" if verdict.action is Action.ACCEPT else "rejection"
     subject = _one_line(mail.subject) or "(không có tiêu đề)"
     values: dict[str, Any] = {
@@ -132,7 +133,10 @@ def compose(
     msg["To"] = sender.address
     msg["Subject"] = f"{SUBJECT_TAGS[kind]} {subject}"
     msg["Date"] = format_datetime(now.astimezone(ZoneInfo(ctx.timezone)))
-    message_id = make_msgid(idstring=reference, domain=ctx.from_address.rpartition("@")[2])
+    # receipts and rejections differ in their Message-ID, so a reply to a rejection (a corrected
+    # resend) is never mistaken for a reply to a receipt (conversation)
+    idstring = reference if kind == "receipt" else f"{reference}-R"
+    message_id = make_msgid(idstring=idstring, domain=ctx.from_address.rpartition("@")[2])
     msg["Message-ID"] = message_id
     if mail.message_id:
         msg["In-Reply-To"] = mail.message_id

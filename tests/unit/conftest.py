@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailbot.adapters.units_file import read_units_file
+from mailbot.core.legacy import repair_text
 from mailbot.core.mail import ParsedMail, parse_mail
 from mailbot.core.subject import parse_subject
 from mailbot.core.units import Registry, Unit
@@ -78,6 +79,8 @@ def make_case(registry: Registry) -> Callable[[ParsedMail], Case]:
     def build(mail: ParsedMail) -> Case:
         sender = mail.sender
         unit = registry.by_address(sender.address) if sender else None
-        return Case(mail=mail, sender_unit=unit, subject=parse_subject(mail.subject, registry))
+        repair = repair_text(mail.raw_subject or mail.subject)
+        subject = repair.text if repair.kind in ("mojibake", "tcvn3", "vni") else mail.subject
+        return Case(mail, unit, parse_subject(subject, registry), registry, repair)
 
     return build

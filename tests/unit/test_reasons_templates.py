@@ -50,11 +50,18 @@ def toml() -> dict[str, dict[str, str]]:
 
 
 def test_the_scan_finds_the_codes_we_know() -> None:
-    assert {
-        "automatic-mail", "own-mail", "sender-missing", "sender-domain", "sender-unknown", "sender-not-reporting",
-        "subject-missing", "subject-format", "subject-no-content", "subject-unit-unknown", "subject-unit-mismatch",
-    } <= set(CODES)
-    assert "sender-registered" not in CODES  # that rule's id is never itself a reason
+    # every code docs/rules.md names, and nothing else
+    assert set(CODES) == {
+        "automatic-mail", "own-mail", "reply-to-receipt", "sender-missing", "sender-lookalike", "sender-domain",
+        "sender-unknown", "sender-not-reporting", "sender-name-lookalike", "sender-display-name", "message-too-large",
+        "subject-unreadable", "subject-legacy-encoding", "subject-missing", "subject-format", "subject-no-content",
+        "subject-unit-unknown", "subject-unit-mismatch", "subject-two-units", "attachment-missing",
+        "attachment-disguised", "attachment-type",
+    }
+    # a rule id that is not its own code is never itself a reason
+    for rule_id in ("sender-registered", "sender-present", "display-name", "message-size", "subject-encoding",
+                    "subject-unit", "attachments"):
+        assert rule_id not in CODES, rule_id
 
 
 def test_declared_codes_match_the_source() -> None:
@@ -105,12 +112,25 @@ def test_every_sentence_is_nfc_and_well_formed(toml: dict[str, dict[str, str]]) 
         ("subject-unit-mismatch", {"named": "TH Thới Lai", "unit": "THCS Thới Lai"},
          'Tiêu đề ghi tên "TH Thới Lai" nhưng thư được gửi từ hộp thư của THCS Thới Lai.'),
         ("subject-missing", {}, "Thư không có tiêu đề."),
+        ("sender-lookalike", {"address": "thphulong.binhdai@bentr\u0435.edu.vn", "resembles": "thphulong.binhdai@bentre.edu.vn"},
+         "Địa chỉ gửi thphulong.binhdai@bentr\u0435.edu.vn có ký tự giả dạng chữ Latin "
+         "(giống địa chỉ thphulong.binhdai@bentre.edu.vn)."),
+        ("sender-display-name", {"name": "Trường THCS Thới Lai", "unit": "THCS Thới Lai", "address": "x@gmail.com"},
+         'Tên hiển thị "Trường THCS Thới Lai" ghi là THCS Thới Lai nhưng địa chỉ gửi x@gmail.com '
+         "không phải địa chỉ thư của đơn vị này."),
+        ("message-too-large", {"size": "31,5", "limit": "25,0"},
+         "Thư có dung lượng 31,5 MB, vượt quá giới hạn 25,0 MB của hộp thư nhận báo cáo."),
+        ("subject-two-units", {"unit": "THCS Thới Lai", "others": "TH Thới Lai"},
+         "Tiêu đề ghi tên THCS Thới Lai và cả TH Thới Lai."),
+        ("attachment-type", {"filename": "Báo cáo.txt", "allowed": "Excel, Word"},
+         'Tệp "Báo cáo.txt" không đúng định dạng quy định (chỉ nhận Excel, Word).'),
     ],
 )
 def test_explain_fills_placeholders(code: str, details: dict[str, str], text: str) -> None:
     explained = explain(code, details)
     assert explained["text"] == text
-    assert explained["fix"] == reason_texts()[code]["fix"]
+    assert explained["fix"] == reason_texts()[code]["fix"].format_map(details)  # new fixes name {unit}, {limit}
+    assert "{" not in explained["text"] + explained["fix"]
 
 
 def test_explain_marks_a_missing_detail_instead_of_failing() -> None:

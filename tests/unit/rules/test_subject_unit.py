@@ -1,12 +1,15 @@
-"""subject-unit-unknown / subject-unit-mismatch: the unit named in the subject is the sender's own."""
+"""subject-unit-unknown / subject-unit-mismatch / subject-two-units: the unit named in the subject is the
+sender's own, and only one unit is named."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
 from mailbot.core.subject import SubjectParts
 from mailbot.core.verdict import Action, Reason
-from mailbot.rules import Case
+from mailbot.rules import Case, Policy
 from mailbot.rules.subject_unit import SubjectUnit
 
 RULE = SubjectUnit()
@@ -15,7 +18,7 @@ THCS_THOI_LAI = "thcsthoilai.binhdai@bentre.edu.vn"
 
 def test_id_and_codes() -> None:
     assert RULE.id == "subject-unit"
-    assert RULE.codes == ("subject-unit-unknown", "subject-unit-mismatch")
+    assert RULE.codes == ("subject-unit-unknown", "subject-unit-mismatch", "subject-two-units")
 
 
 @pytest.mark.parametrize(
@@ -26,6 +29,9 @@ def test_id_and_codes() -> None:
         "thcs thoi lai - bao cao thang 10",
         "C2 Thới Lai: Báo cáo tháng 10",
         "THCS Thới Lai Báo cáo tháng 10",
+        "Báo cáo tháng 9 - THCS Thới Lai",  # reversed order: the unit is found after the content (borderline, accepted)
+        "Báo cáo tháng 9 của Trường THCS Thới Lai",
+        "THCS THỚI LAI - BÁO CÁO THÁNG 10",
         "Báo cáo tháng 10",  # no unit at all: subject-format speaks for it
         "",
     ],
@@ -39,7 +45,8 @@ def test_own_unit_or_nothing_to_say(make_mail, make_case, policy, subject) -> No
     [
         ("Trường ABC - Báo cáo", "Trường ABC"),
         ("THCS Thới Lai Đông - Báo cáo", "THCS Thới Lai Đông"),
-        ("Báo cáo tháng 9 - THCS Thới Lai", "Báo cáo tháng 9"),
+        ("TH Châu Hưg - Báo cáo", "TH Châu Hưg"),  # S129: no fuzzy matching, a typo is an unknown unit
+        ("MG TTBĐ - Báo cáo", "MG TTBĐ"),  # an alias that is not in the CSV
     ],
 )
 def test_unknown_unit(make_mail, make_case, policy, subject, unit_text) -> None:
@@ -68,17 +75,104 @@ def test_unknown_sender_is_left_to_sender_rules(make_mail, make_case, policy) ->
     assert RULE.check(case, policy) is None
 
 
-def test_ambiguous_name_is_fine_when_one_candidate_is_the_sender(make_mail, units, policy) -> None:
+def test_ambiguous_name_is_fine_when_one_candidate_is_the_sender(make_mail, units, registry, policy) -> None:
     a, b = units["TH-chauhunga"], units["TH-chauhungb"]
     parts = SubjectParts("TH Châu Hưng - Báo cáo", "TH Châu Hưng", "Báo cáo", (a, b), True)
-    case = Case(mail=make_mail(from_="thchauhungb.binhdai@bentre.edu.vn"), sender_unit=b, subject=parts)
+    case = Case(mail=make_mail(from_="thchauhungb.binhdai@bentre.edu.vn"), sender_unit=b, subject=parts, registry=registry)
     assert RULE.check(case, policy) is None
 
 
-def test_ambiguous_name_that_is_not_the_sender_lists_every_candidate(make_mail, units, policy) -> None:
+def test_ambiguous_name_that_is_not_the_sender_lists_every_candidate(make_mail, units, registry, policy) -> None:
     a, b, mine = units["TH-chauhunga"], units["TH-chauhungb"], units["THCS-chauhung"]
     parts = SubjectParts("TH Châu Hưng - Báo cáo", "TH Châu Hưng", "Báo cáo", (a, b), True)
-    case = Case(mail=make_mail(from_="thcschauhung.binhdai@bentre.edu.vn"), sender_unit=mine, subject=parts)
+    case = Case(mail=make_mail(from_="thcschauhung.binhdai@bentre.edu.vn"), sender_unit=mine, subject=parts, registry=registry)
     assert RULE.check(case, policy) == Reason(
         "subject-unit-mismatch", Action.REJECT, {"named": "TH Châu Hưng A, TH Châu Hưng B", "unit": "THCS Châu Hưng"}
     )
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        ("thchauhunga.binhdai@bentre.edu.vn", "TH Châu Hưng - Báo cáo tháng 10"),  # S125
+        ("thchauhungb.binhdai@bentre.edu.vn", "th chau hung - bao cao thang 10"),  # N033, no accents
+        ("thchauhunga.binhdai@bentre.edu.vn", "Trường TH Châu Hưng - Báo cáo tháng 10"),  # N034
+    ],
+)
+def test_ambiguous_name_from_a_parsed_subject(make_mail, make_case, policy, sender, subject) -> None:
+    case = make_case(make_mail(from_=sender, subject=subject))
+    assert [u.unit_id for u in case.subject.units] == ["TH-chauhunga", "TH-chauhungb"]
+    assert RULE.check(case, policy) is None
+
+
+def test_ambiguous_name_from_another_school_is_a_mismatch(make_mail, make_case, policy) -> None:
+    case = make_case(make_mail(from_="thcsthoilai.binhdai@bentre.edu.vn", subject="TH Châu Hưng - Báo cáo tháng 10"))
+    assert RULE.check(case, policy) == Reason(
+        "subject-unit-mismatch", Action.REJECT, {"named": "TH Châu Hưng A, TH Châu Hưng B", "unit": "THCS Thới Lai"}
+    )
+
+
+def test_mismatch_can_be_held_by_setting(make_mail, make_case, policy) -> None:
+    held = dataclasses.replace(policy, unit_mismatch=Action.HOLD)
+    case = make_case(make_mail(from_=THCS_THOI_LAI, subject="TH Thới Lai - Báo cáo tháng 10"))
+    assert RULE.check(case, held) == Reason(
+        "subject-unit-mismatch", Action.HOLD, {"named": "TH Thới Lai", "unit": "THCS Thới Lai"}
+    )
+
+
+def test_not_reporting_sender_naming_a_school_is_a_mismatch(make_mail, make_case, policy) -> None:
+    # N162: the sender is a registered unit, even a non-reporting one
+    case = make_case(make_mail(from_="thptlehoangchieu@bentre.edu.vn", subject="THCS Thới Lai - Báo cáo"))
+    assert RULE.check(case, policy) == Reason(
+        "subject-unit-mismatch", Action.REJECT, {"named": "THCS Thới Lai", "unit": "THPT Lê Hoàng Chiếu"}
+    )
+
+
+@pytest.mark.parametrize(
+    "from_", ["pgdbinhdai@bentre.edu.vn", "PGDBINHDAI@BENTRE.EDU.VN"]  # N272: capital address too
+)
+def test_own_mail_is_never_a_mismatch(make_mail, make_case, policy, from_) -> None:
+    case = make_case(make_mail(from_=from_, subject="Fwd: TH Phú Long - Báo cáo tháng 10"))
+    assert RULE.check(case, policy) is None
+
+
+# --- subject-two-units ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sender", "subject", "unit", "others"),
+    [
+        (THCS_THOI_LAI, "THCS Thới Lai và TH Thới Lai - Báo cáo tháng 10", "THCS Thới Lai", "TH Thới Lai"),
+        (THCS_THOI_LAI, "THCS Thới Lai - Báo cáo chung với MG Thừa Đức", "THCS Thới Lai", "MG Thừa Đức"),
+        # two units, neither the sender's: two-units, never a mismatch (mismatch is defined for one unit)
+        (THCS_THOI_LAI, "TH Phú Long + MG Thừa Đức - Báo cáo", "TH Phú Long", "MG Thừa Đức"),
+        ("colan@gmail.com", "THCS Thới Lai và TH Thới Lai - Báo cáo", "THCS Thới Lai", "TH Thới Lai"),  # N244 style
+    ],
+)
+def test_two_units_are_held(make_mail, make_case, policy, sender, subject, unit, others) -> None:
+    case = make_case(make_mail(from_=sender, subject=subject))
+    assert RULE.check(case, policy) == Reason("subject-two-units", Action.HOLD, {"unit": unit, "others": others})
+
+
+def test_two_units_can_be_rejected_by_setting(make_mail, make_case, policy) -> None:
+    strict = Policy(policy.allowed_domain, policy.own_addresses, two_units=Action.REJECT)
+    case = make_case(make_mail(from_=THCS_THOI_LAI, subject="THCS Thới Lai và TH Thới Lai - Báo cáo"))
+    reason = RULE.check(case, strict)
+    assert reason is not None and (reason.code, reason.action) == ("subject-two-units", Action.REJECT)
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject"),
+    [
+        ("ththcstamhiep.binhdai@bentre.edu.vn", "TH Tam Hiệp và THCS Tam Hiệp - Báo cáo"),  # N090: aliases of one school
+        (THCS_THOI_LAI, "THCS Thới Lai - Báo cáo tháng 10 - THCS Thới Lai"),  # the same unit twice
+        (THCS_THOI_LAI, "THCS Thới Lai - Báo cáo gửi Phòng GD&ĐT Bình Đại"),  # N091: the office is the addressee
+        (THCS_THOI_LAI, "THCS Thới Lai - Danh sách học sinh vào THPT Lê Hoàng Chiếu"),  # N092: not a reporting unit
+    ],
+)
+def test_one_unit_named_twice_or_a_non_reporting_unit_is_not_two_units(make_mail, make_case, policy, sender, subject) -> None:
+    assert RULE.check(make_case(make_mail(from_=sender, subject=subject)), policy) is None
+
+
+def test_subject_rules_say_nothing_on_an_unreadable_subject(make_mail, make_case, policy) -> None:
+    # subject-encoding speaks for it; nothing reliable can be said about "Th?i"
+    case = make_case(make_mail(from_=THCS_THOI_LAI, subject="THCS Th?i Lai - B?o c?o th?ng 10"))
+    assert RULE.check(case, policy) is None

@@ -18,6 +18,7 @@ from mailbot.core.verdict import Action, Reason, Verdict
 from mailbot.pipeline import judge
 from mailbot.rules import Policy
 from mailbot.service.replies import Reply, ReplyContext, compose, local_time_text, reference_for, size_text
+from tests.unit.office_files import docx, padded, xlsx
 
 OFFICE_NAME = "Phòng Giáo dục và Đào tạo huyện Bình Đại"
 CTX = ReplyContext(OFFICE_NAME, "pgdbinhdai@bentre.edu.vn", "bentre.edu.vn", "Asia/Ho_Chi_Minh")
@@ -25,6 +26,8 @@ RECEIVED = datetime(2025, 10, 14, 1, 30, tzinfo=timezone.utc)  # 08:30 in Bến 
 NOW = datetime(2025, 10, 14, 1, 31, tzinfo=timezone.utc)
 REFERENCE = "PGD-2025-000042"
 THCS = "thcsthoilai.binhdai@bentre.edu.vn"
+# The attachments rule judges content: a receipt needs a real workbook, grown to 12,600 bytes ("12,3 KB")
+REPORT_XLSX = padded(xlsx(), 12_600)
 
 
 def school_mail(
@@ -32,7 +35,7 @@ def school_mail(
     from_: str = f"Trường THCS Thới Lai <{THCS}>",
     message_id: str | None = "<bc-10@bentre.edu.vn>",
     references: str | None = None,
-    attachment: tuple[str, bytes] | None = ("Báo cáo tháng 10.xlsx", b"x" * 12_600),
+    attachment: tuple[str, bytes] | None = ("Báo cáo tháng 10.xlsx", REPORT_XLSX),
 ) -> bytes:
     msg = EmailMessage()
     msg["From"] = from_
@@ -120,7 +123,10 @@ def test_rejection_of_a_personal_address_numbers_every_reason(registry, policy) 
     assert reply is not None and reply.recipient == "colan.ththoilai@gmail.com"
     assert "Kính gửi: Cô Lan - TH Thới Lai," in body  # no unit: the display name
     assert "1. Thư được gửi từ địa chỉ colan.ththoilai@gmail.com" in body
-    assert '2. Tiêu đề "Báo cáo tháng 10" chưa ghi rõ tên đơn vị' in body
+    # the display name names a school from a Gmail address: sender-display-name (docs/rules.md, N152)
+    assert '2. Tên hiển thị "Cô Lan - TH Thới Lai" ghi là TH Thới Lai nhưng địa chỉ gửi colan.ththoilai@gmail.com' in body
+    assert '3. Tiêu đề "Báo cáo tháng 10" chưa ghi rõ tên đơn vị' in body
+    assert "4. " not in body
     assert "Ví dụ tiêu đề đúng: Tên đơn vị - Báo cáo tháng 10" in body
 
 
@@ -228,7 +234,7 @@ def test_vietnamese_subject_reaches_the_school_unchanged(registry, policy, sende
 # --- body ------------------------------------------------------------------------------------------
 def test_body_is_quoted_printable_utf8_and_nfc(registry, policy) -> None:
     nfd = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
-    raw = school_mail(subject=nfd("THCS Thới Lai - Báo cáo tháng 10"), attachment=(nfd("Báo cáo.xlsx"), b"x" * 950))
+    raw = school_mail(subject=nfd("THCS Thới Lai - Báo cáo tháng 10"), attachment=(nfd("Báo cáo.docx"), padded(docx(), 950)))
     reply = reply_for(parse_mail(raw), registry, policy)
     msg = read_back(reply)
     assert reply is not None
@@ -239,7 +245,7 @@ def test_body_is_quoted_printable_utf8_and_nfc(registry, policy) -> None:
     body = body_of(msg)
     assert unicodedata.is_normalized("NFC", body)
     assert "Tiêu đề: THCS Thới Lai - Báo cáo tháng 10" in body
-    assert "- Báo cáo.xlsx (950 byte)" in body
+    assert "- Báo cáo.docx (950 byte)" in body
     assert body.rstrip().endswith("(Thư này được gửi tự động từ hộp thư nhận báo cáo; xin không trả lời thư này.)")
 
 
@@ -275,9 +281,32 @@ def test_raw_8bit_look_alike_address_is_rejected_but_never_answered(registry, po
     mail = parse_mail(raw)
     verdict, _ = judge(mail, registry, policy)
     assert verdict.action is Action.REJECT
-    assert [r.code for r in verdict.reasons] == ["sender-domain"]
+    # sender-lookalike replaces sender-domain; the display name claims a school the address is not
+    assert [r.code for r in verdict.reasons] == ["sender-lookalike", "sender-display-name"]
+    assert verdict.reasons[0].details == {
+        "address": "thphulong.binhdai@bentr\u0435.edu.vn", "resembles": "thphulong.binhdai@bentre.edu.vn"
+    }
     assert mail.sender is not None and mail.sender.address == "thphulong.binhdai@bentr\u0435.edu.vn"
     assert reply_for(mail, registry, policy) is None
+
+
+def test_punycode_look_alike_address_is_never_answered(registry, policy) -> None:
+    # docs/rules.md sender-lookalike: "never answered (no reply goes to an address that is not what it
+    # pretends to be)". A punycode domain is plain ASCII, so the isascii() guard alone lets a reply out.
+    raw = school_mail(from_="Trường THCS Thới Lai <thcsthoilai.binhdai@xn--bentr-3we.edu.vn>")
+    mail = parse_mail(raw)
+    verdict, _ = judge(mail, registry, policy)
+    assert [r.code for r in verdict.reasons] == ["sender-lookalike", "sender-display-name"]
+    assert reply_for(mail, registry, policy) is None
+
+
+def test_held_verdict_gets_no_reply(registry, policy) -> None:
+    # hold: "recorded, not answered until a person decides"; here a Cyrillic а in the display name
+    mail = parse_mail(school_mail(from_=f"THCS Thới L\u0430i <{THCS}>"))
+    verdict, parts = judge(mail, registry, policy)
+    assert verdict.action is Action.HOLD
+    assert [r.code for r in verdict.reasons] == ["sender-name-lookalike"]
+    assert compose(CTX, mail, verdict, parts, None, REFERENCE, RECEIVED, NOW) is None
 
 
 def test_non_ascii_address_is_never_written_as_an_encoded_word(units: dict[str, Unit]) -> None:
