@@ -176,3 +176,24 @@ def test_subject_rules_say_nothing_on_an_unreadable_subject(make_mail, make_case
     # subject-encoding speaks for it; nothing reliable can be said about "Th?i"
     case = make_case(make_mail(from_=THCS_THOI_LAI, subject="THCS Th?i Lai - B?o c?o th?ng 10"))
     assert RULE.check(case, policy) is None
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "code"),
+    [
+        # a slip of the keyboard in the sender's own name: accepted
+        ("thcsthoilai.binhdai@bentre.edu.vn", "THCS Thới Lia - Báo cáo tháng 10", None),
+        ("thchauhunga.binhdai@bentre.edu.vn", "TH Châu Hưg A - BC tháng 2", None),
+        # MN and MG are the same school level: "MG Hoa Mai" from MN Hoa Mai
+        ("mnhoamai.binhdai@bentre.edu.vn", "MG Hoa Mai - Báo cáo tháng 10", None),
+        # TH and THCS are different schools: never a typo
+        ("thphuvang.binhdai@bentre.edu.vn", "THCS Phú Vang - Báo cáo tháng 10", "subject-unit-unknown"),
+        # the name runs on: not a near miss
+        ("thcsvangquoi.binhdai@bentre.edu.vn", "THCS Vang Quới Đông - Báo cáo tháng 10", "subject-unit-unknown"),
+        # a near miss of ANOTHER school is never taken for the sender's
+        ("ththoilai.binhdai@bentre.edu.vn", "THCS Thới Lia - Báo cáo tháng 10", "subject-unit-unknown"),
+    ],
+)
+def test_typo_tolerance_only_for_the_senders_own_name(make_mail, make_case, policy, sender, subject, code) -> None:
+    reason = SubjectUnit().check(make_case(make_mail(from_=sender, subject=subject)), policy)
+    assert (reason.code if reason else None) == code
