@@ -14,15 +14,19 @@ from mailbot.adapters.folder_inbox import FolderInbox
 from mailbot.adapters.imap import ImapInbox
 from mailbot.adapters.smtp import FolderTransport, SmtpTransport
 from mailbot.adapters.units_file import read_units_file
+from mailbot.core.calendar import Calendar, CalendarError, load_calendar
 from mailbot.core.verdict import Action
+from mailbot.errors import ConfigError
 from mailbot.rules import Policy, active_rules
 from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_replies
 from mailbot.service.poll import PollContext, PollReport, poll_once
 from mailbot.ports import Inbox, ReplyTransport
+from mailbot.service.reminders import ReminderPolicy, ReminderReport, queue_reminders
 from mailbot.service.replies import ReplyContext
 from mailbot.settings import Settings
 
 log = logging.getLogger(__name__)
+BUNDLED_REPORTS = Path(__file__).resolve().parents[1] / "config" / "reports.toml"
 
 
 def utc_now() -> datetime:
@@ -36,6 +40,7 @@ class App:
     blobs: BlobStore
     clock: Callable[[], datetime] = utc_now
     lock: PollLock = field(init=False)
+    _calendar: Calendar | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.lock = PollLock(self.settings.data_dir)
@@ -43,6 +48,7 @@ class App:
     def prepare(self) -> None:
         """Schema to the newest migration; units imported from units_file when the register has none."""
         self.db.upgrade()
+        self.calendar()  # a broken report calendar stops the start, before the first poll
         path = self.settings.units_file
         with self.db.transaction() as reg:
             if path is not None and reg.count_units() == 0:
@@ -57,6 +63,18 @@ class App:
         smtp = self.settings.smtp
         return FolderTransport(smtp.path) if smtp.mode == "folder" else SmtpTransport(smtp)
 
+    def calendar(self) -> Calendar:
+        """The report calendar (config/reports.toml or reports_file), validated; loaded once."""
+        if self._calendar is None:
+            path = self.settings.reports_file or BUNDLED_REPORTS
+            try:
+                self._calendar = load_calendar(path.read_text(encoding="utf-8"))
+            except FileNotFoundError as exc:
+                raise ConfigError(f"không tìm thấy lịch báo cáo {path}") from exc
+            except CalendarError as exc:
+                raise ConfigError(f"lịch báo cáo {path}: {exc}") from exc
+        return self._calendar
+
     def poll_context(self) -> PollContext:
         s = self.settings
         return PollContext(
@@ -68,6 +86,8 @@ class App:
             batch_size=s.batch_size,
             answer_since=s.answer_since,
             clock=self.clock,
+            calendar=self.calendar(),
+            staff_address=s.staff_address,
         )
 
     def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
@@ -76,6 +96,14 @@ class App:
             return poll_once(inbox, self.poll_context(), should_stop)
         finally:
             inbox.close()
+
+    def remind(self) -> ReminderReport | None:
+        """Queue due reminders, notices and the staff digest (only when reminders are switched on)."""
+        s = self.settings
+        if not s.reminders.enabled:
+            return None
+        policy = ReminderPolicy(s.reminders.days_before, s.reminders.overdue_notice, s.reminders.digest_hour, s.staff_address)
+        return queue_reminders(self.db, self.calendar(), self.poll_context().replies, policy, self.clock())
 
     def deliver(self) -> DeliveryReport:
         smtp = self.settings.smtp

@@ -111,6 +111,17 @@ class RulesSettings(BaseModel):
         return value
 
 
+class RemindersSettings(BaseModel):
+    """Opt-in reminders to units that still owe a report, and a daily digest to staff."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = False
+    days_before: int = Field(3, ge=1, le=30)  # one reminder this many days before a deadline
+    overdue_notice: bool = True  # one notice after the deadline has passed
+    digest_hour: int = Field(7, ge=0, le=23)  # local hour after which the day's digest goes to staff
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAILBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -129,6 +140,9 @@ class Settings(BaseSettings):
     imap: ImapSettings = ImapSettings()
     smtp: SmtpSettings = SmtpSettings()
     rules: RulesSettings = RulesSettings()
+    reports_file: Path | None = None  # the report calendar; None: the bundled config/reports.toml
+    staff_address: AsciiAddress | None = None  # urgent reports are forwarded here; digests go here
+    reminders: RemindersSettings = RemindersSettings()
 
     @field_validator("answer_since")
     @classmethod

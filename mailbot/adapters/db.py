@@ -18,6 +18,7 @@ from mailbot.adapters.db_tables import (
     MailboxRow,
     MessageRow,
     ReplyRow,
+    SubmissionRow,
     UnitAddressRow,
     UnitRow,
 )
@@ -172,6 +173,42 @@ class Register:
             self.session.add(AttachmentRow(message_id=row.id, position=position, **att))
         return row.id
 
+    # --- submissions ---------------------------------------------------------------------------
+    def submission(self, unit_id: str, report_id: str, period: str) -> SubmissionRow | None:
+        return self.session.scalar(
+            select(SubmissionRow).where(
+                SubmissionRow.unit_id == unit_id, SubmissionRow.report_id == report_id, SubmissionRow.period == period
+            )
+        )
+
+    def add_submission(self, **fields: Any) -> SubmissionRow:
+        row = SubmissionRow(**fields)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def revise_submission(self, row: SubmissionRow, message_pk: int, received: datetime) -> None:
+        row.latest_message_id, row.latest_received_at, row.revisions = message_pk, received, row.revisions + 1
+        self.session.flush()
+
+    def classify_message(self, message_pk: int, report_id: str, period: str | None, submission_id: int | None, revision: bool) -> None:
+        self.session.execute(
+            update(MessageRow)
+            .where(MessageRow.id == message_pk)
+            .values(report_id=report_id, period=period, submission_id=submission_id, revision=revision)
+        )
+
+    def submissions(self, report_id: str | None = None, period: str | None = None) -> list[SubmissionRow]:
+        query = select(SubmissionRow).order_by(SubmissionRow.unit_id, SubmissionRow.report_id, SubmissionRow.period)
+        if report_id is not None:
+            query = query.where(SubmissionRow.report_id == report_id)
+        if period is not None:
+            query = query.where(SubmissionRow.period == period)
+        return list(self.session.scalars(query))
+
+    def has_notice(self, notice_key: str) -> bool:
+        return self.session.scalar(select(func.count()).select_from(ReplyRow).where(ReplyRow.notice_key == notice_key)) > 0
+
     def quarantine(self, message_pk: int, error: str) -> None:
         row = self.session.get(MessageRow, message_pk)
         assert row is not None
@@ -242,7 +279,8 @@ class Register:
     ) -> list[LogEntry]:
         query = (
             select(MessageRow, ReplyRow)
-            .outerjoin(ReplyRow, ReplyRow.message_id == MessageRow.id)
+            # the answer to the school; an urgent alert to staff is a second outbox row of the same message
+            .outerjoin(ReplyRow, (ReplyRow.message_id == MessageRow.id) & ReplyRow.kind.in_(("receipt", "rejection")))
             .order_by(MessageRow.internal_date.desc(), MessageRow.id.desc())
         )
         if since is not None:

@@ -114,6 +114,29 @@ class MessageRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     answered: Mapped[bool] = mapped_column(Boolean, default=True)  # False: backlog, recorded without reply
     marked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # done-marker set on the server
+    report_id: Mapped[str | None] = mapped_column(String(64), index=True)  # what the classifier read
+    period: Mapped[str | None] = mapped_column(String(32))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
+    revision: Mapped[bool] = mapped_column(Boolean, default=False)  # a later message for a submission
+
+
+class SubmissionRow(Base):
+    """One report of one unit for one period; later messages for it are revisions, never a second row."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("unit_id", "report_id", "period", name="uq_submissions_unit_report_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(32))
+    first_message_id: Mapped[int] = mapped_column(Integer)
+    latest_message_id: Mapped[int] = mapped_column(Integer)
+    first_received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    latest_received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late_seconds: Mapped[int | None] = mapped_column(BigInteger)  # None: on time, or no deadline
+    revisions: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AttachmentRow(Base):
@@ -129,13 +152,15 @@ class AttachmentRow(Base):
 
 
 class ReplyRow(Base):
-    """The outbox: written with its message, sent afterwards, one Message-ID for life."""
+    """The outbox: written with its message (or a notice of ours), sent afterwards, one Message-ID for life."""
 
     __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("message_id", "kind", name="uq_replies_message_kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))  # receipt | rejection
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # receipt | rejection | urgent | reminder | overdue | digest
+    notice_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # one reminder per unit and deadline
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     recipient: Mapped[str] = mapped_column(String(320))
     sender: Mapped[str] = mapped_column(String(320))

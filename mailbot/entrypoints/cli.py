@@ -96,11 +96,14 @@ def poll(once: Annotated[bool, typer.Option("--once", help="Đọc hộp thư m�
     application.prepare()
     with application.lock:
         report = application.poll()
+        reminded = application.remind()
         delivery = application.deliver()
     _say(
         f"Đã đọc {report.fetched} thư, ghi sổ {report.recorded} thư mới"
         f" ({_status_summary(report.by_status)}), bỏ qua {report.skipped} thư đã có trong sổ."
     )
+    if reminded is not None:
+        _say(f"Nhắc hạn: {reminded.reminders} thư nhắc, {reminded.overdue} thông báo quá hạn, {reminded.digests} thư tổng hợp.")
     _say(f"Thư trả lời: đã gửi {delivery.sent}, chờ gửi lại {delivery.retried}, thất bại {delivery.failed}.")
 
 
@@ -207,6 +210,92 @@ def units_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
             _say(f"{u.unit_id:<20} {u.subject_name:<28} {', '.join(u.addresses)}{flag}")
     if not as_json:
         _say(f"({len(units)} đơn vị)")
+
+
+@app.command("missing")
+def show_missing(
+    report: Annotated[Optional[str], typer.Option(help="Mã loại báo cáo: monthly, q1, six_month, …")] = None,
+    period: Annotated[Optional[str], typer.Option(help="Kỳ báo cáo: 2026-10, 2027-Q1, 2026-2027, …")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi dòng một JSON.")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Xuất ra tệp Excel.")] = None,
+) -> None:
+    """Các đơn vị chưa gửi báo cáo: còn bao nhiêu ngày, hoặc đã quá hạn bao lâu."""
+    from mailbot.service.deadlines import missing
+
+    if period is not None and report is None:
+        raise typer.BadParameter("--period cần đi kèm --report")
+    application = _ready_app()
+    calendar = application.calendar()
+    now = application.clock()
+    try:
+        with application.db.transaction() as reg:
+            rows = missing(reg, calendar, reg.units(), now, report, period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    tz = application.settings.timezone
+    if as_json:
+        for r in rows:
+            _say(json.dumps({"unit": r.unit_id, "unit_name": r.unit_name, "report": r.report_id, "period": r.period,
+                             "deadline": r.deadline.isoformat() if r.deadline else None, "overdue": r.overdue,
+                             "status": r.due_text}, ensure_ascii=False))
+    else:
+        for r in rows:
+            when = r.deadline.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y") if r.deadline else "-"
+            _say(f"{r.unit_id:<20} {r.report_name} {r.period_label:<28} hạn {when}  {r.due_text}")
+        _say(f"({len(rows)} lượt báo cáo chưa nộp)")
+    if xlsx is not None:
+        from mailbot.adapters.xlsx import write_table
+
+        write_table(
+            xlsx,
+            f"Danh sách đơn vị chưa nộp báo cáo (lập ngày {now.astimezone(ZoneInfo(tz)).strftime('%d/%m/%Y')})",
+            ["STT", "Mã đơn vị", "Tên đơn vị", "Loại báo cáo", "Kỳ báo cáo", "Hạn nộp", "Tình trạng"],
+            [[i, r.unit_id, r.unit_name, r.report_name, r.period_label,
+              r.deadline.astimezone(ZoneInfo(tz)).date() if r.deadline else "", r.due_text] for i, r in enumerate(rows, 1)],
+            tz,
+            sheet="Chưa nộp",
+        )
+        _say(f"Đã xuất {xlsx}")
+
+
+@app.command("timeliness")
+def show_timeliness(
+    school_year: Annotated[str, typer.Option("--school-year", help="Năm học, ví dụ 2026-2027.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi dòng một JSON.")] = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="Xuất ra tệp Excel.")] = None,
+) -> None:
+    """Đánh giá việc gửi báo cáo của từng đơn vị trong năm học: đúng hạn, trễ hạn, chưa nộp."""
+    import re
+
+    from mailbot.service.deadlines import timeliness
+
+    if not re.fullmatch(r"(\d{4})-(\d{4})", school_year) or int(school_year[5:]) != int(school_year[:4]) + 1:
+        raise typer.BadParameter(f"năm học {school_year!r} không hợp lệ; ví dụ 2026-2027")
+    application = _ready_app()
+    calendar = application.calendar()
+    with application.db.transaction() as reg:
+        rows = timeliness(reg, calendar, reg.units(), school_year, application.clock())
+    for r in rows if as_json else ():
+        _say(json.dumps({"unit": r.unit_id, "unit_name": r.unit_name, "on_time": r.on_time, "late": r.late,
+                         "missing": r.missing, "total": r.total, "rate": r.rate}, ensure_ascii=False))
+    if not as_json:
+        _say(f"{'Đơn vị':<20} {'Đúng hạn':>8} {'Trễ hạn':>8} {'Chưa nộp':>8} {'Tỉ lệ':>7}")
+        for r in rows:
+            rate = f"{r.rate:.0%}" if r.rate is not None else "-"
+            _say(f"{r.unit_id:<20} {r.on_time:>8} {r.late:>8} {r.missing:>8} {rate:>7}")
+    if xlsx is not None:
+        from mailbot.adapters.xlsx import write_table
+
+        write_table(
+            xlsx,
+            f"Tổng hợp việc thực hiện chế độ báo cáo năm học {school_year}",
+            ["STT", "Mã đơn vị", "Tên đơn vị", "Đúng hạn", "Trễ hạn", "Chưa nộp", "Tổng số", "Tỉ lệ đúng hạn (%)"],
+            [[i, r.unit_id, r.unit_name, r.on_time, r.late, r.missing, r.total,
+              round(r.rate * 100, 1) if r.rate is not None else ""] for i, r in enumerate(rows, 1)],
+            application.settings.timezone,
+            sheet="Năm học " + school_year,
+        )
+        _say(f"Đã xuất {xlsx}")
 
 
 @rules_app.command("list")

@@ -34,6 +34,9 @@ class Cycle:
                 report = self.app.poll(should_stop=self.stop.is_set)
                 if report.fetched:
                     log.info("poll: %s", report)
+                reminded = self.app.remind()
+                if reminded and (reminded.reminders or reminded.overdue or reminded.digests):
+                    log.info("reminders: %s", reminded)
                 delivery = self.app.deliver()
                 if delivery.sent or delivery.retried or delivery.failed:
                     log.info("delivery: %s", delivery)

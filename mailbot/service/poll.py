@@ -17,12 +17,14 @@ from mailbot.adapters.files import BlobStore
 from mailbot.core.mail import ParsedMail, UnparseableMail, parse_mail
 from mailbot.core.subject import SubjectParts
 from mailbot.core.units import Registry
-from mailbot.core.verdict import Status, Verdict
+from mailbot.core.calendar import Calendar
+from mailbot.core.verdict import Action, Status, Verdict
 from mailbot.pipeline import judge
 from mailbot.ports import FetchedMessage, Inbox, MailboxState
 from mailbot.rules import Policy, Rule
 from mailbot.service.crashpoints import crash_point
-from mailbot.service.replies import ReplyContext, compose, reference_for
+from mailbot.service.replies import ReplyContext, compose, compose_urgent_alert, reference_for
+from mailbot.service.submissions import record_submission
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class PollContext:
     batch_size: int
     answer_since: datetime | None
     clock: Callable[[], datetime]
+    calendar: Calendar | None = None  # None: submissions are not tracked (no report calendar)
+    staff_address: str | None = None  # urgent reports are forwarded here
 
 
 def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
@@ -199,13 +203,20 @@ class _Recorder:
                     status = Status.QUARANTINED.value
                 else:
                     answered = _should_answer(fetched.uid, received, self.answer_from_uid, ctx.answer_since)
-                    status = self._add_judged(reg, judged, fields, answered, received, now)
+                    status = self._add_judged(reg, judged, fields, answered, received, now, fetched.raw)
                 _count(report, status)
                 log.info("UID %s recorded: %s", fetched.uid, status)
             reg.advance(self.mailbox_id, fetched.uid)
 
     def _add_judged(
-        self, reg: Register, judged: _Judged, fields: dict[str, Any], answered: bool, received: datetime, now: datetime
+        self,
+        reg: Register,
+        judged: _Judged,
+        fields: dict[str, Any],
+        answered: bool,
+        received: datetime,
+        now: datetime,
+        raw: bytes,
     ) -> str:
         ctx = self.ctx
         mail, verdict, parts = judged.mail, judged.verdict, judged.parts
@@ -229,31 +240,38 @@ class _Recorder:
             answered=answered,
             **fields,
         )
+        unit = self.registry.units.get(verdict.unit_id) if verdict.unit_id else None
+        note = None
+        if verdict.action is Action.ACCEPT and unit is not None and ctx.calendar is not None:
+            note = record_submission(reg, ctx.calendar, parts.content, unit, message_pk, received)
         if not answered:
             return verdict.status.value
-        unit = self.registry.units.get(verdict.unit_id) if verdict.unit_id else None
         reference = reference_for(message_pk, received, ctx.replies.timezone)
         try:
-            reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now)
+            reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now, note)
+            alert = None
+            if note is not None and note.urgent and ctx.staff_address and unit is not None:
+                alert = compose_urgent_alert(ctx.replies, raw, mail, unit, reference, received, now, ctx.staff_address)
         except Exception as exc:
             log.exception("message %s: composing the reply failed", message_pk)
             reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
             return Status.QUARANTINED.value
-        if reply is not None:
-            reg.add_reply(
-                message_id=message_pk,
-                kind=reply.kind,
-                reference=reference,
-                recipient=reply.recipient,
-                sender=ctx.replies.from_address,
-                message_id_header=reply.message_id_header,
-                raw=reply.raw,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            self.report.replies_queued += 1
+        for outgoing, ref in ((reply, reference), (alert, f"{reference}-K")):
+            if outgoing is not None:
+                reg.add_reply(
+                    message_id=message_pk,
+                    kind=outgoing.kind,
+                    reference=ref,
+                    recipient=outgoing.recipient,
+                    sender=ctx.replies.from_address,
+                    message_id_header=outgoing.message_id_header,
+                    raw=outgoing.raw,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                self.report.replies_queued += 1
         return verdict.status.value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import email.policy
 import tomllib
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -21,6 +22,10 @@ from mailbot.core.subject import SubjectParts, example_subject
 from mailbot.core.text import strip_controls
 from mailbot.core.units import Unit
 from mailbot.core.verdict import Action, Verdict
+from mailbot.service.submissions import SubmissionNote
+
+if TYPE_CHECKING:
+    from mailbot.service.deadlines import MissingRow
 
 SUBJECT_TAGS = {"receipt": "[Đã nhận]", "rejection": "[Chưa hợp lệ]"}
 # Quoted-printable body lines at most 76 characters (RFC 2045 §6.7).
@@ -105,6 +110,7 @@ def compose(
     reference: str,
     received: datetime,
     now: datetime,
+    note: SubmissionNote | None = None,
 ) -> Reply | None:
     """The reply this verdict deserves, or None when nobody should be answered."""
     sender = mail.sender
@@ -125,27 +131,97 @@ def compose(
         "attachments": [{"filename": a.filename, "size_text": size_text(a.size)} for a in mail.attachments],
         "reasons": [explain(r.code, r.details) for r in verdict.reasons],
         "example_subject": example_subject(unit or (parts.units[0] if len(parts.units) == 1 else None), parts.content),
+        "report": note,
     }
     body = _environment().get_template(f"{kind}.txt.j2").render(values)
-
-    msg = EmailMessage(policy=_BODY_POLICY)
-    msg["From"] = formataddr((ctx.office_name, ctx.from_address))
-    msg["To"] = sender.address
-    msg["Subject"] = f"{SUBJECT_TAGS[kind]} {subject}"
-    msg["Date"] = format_datetime(now.astimezone(ZoneInfo(ctx.timezone)))
     # receipts and rejections differ in their Message-ID, so a reply to a rejection (a corrected
     # resend) is never mistaken for a reply to a receipt (conversation)
     idstring = reference if kind == "receipt" else f"{reference}-R"
-    message_id = make_msgid(idstring=idstring, domain=ctx.from_address.rpartition("@")[2])
-    msg["Message-ID"] = message_id
+    msg, message_id = _envelope(ctx, sender.address, f"{SUBJECT_TAGS[kind]} {subject}", idstring, reference, now)
     if mail.message_id:
         msg["In-Reply-To"] = mail.message_id
         msg["References"] = " ".join([*mail.references[-10:], mail.message_id])
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return Reply(kind, sender.address, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+
+
+def compose_urgent_alert(
+    ctx: ReplyContext,
+    raw: bytes,
+    mail: ParsedMail,
+    unit: Unit,
+    reference: str,
+    received: datetime,
+    now: datetime,
+    staff_address: str,
+) -> Reply:
+    """An urgent report, forwarded at once to staff with the original message attached."""
+    subject = _one_line(mail.subject) or "(không có tiêu đề)"
+    body = _environment().get_template("urgent_alert.txt.j2").render(
+        office_name=ctx.office_name,
+        unit_name=unit.name,
+        sender=mail.sender.address if mail.sender else "",
+        subject=subject,
+        received=local_time_text(received, ctx.timezone),
+        reference=reference,
+    )
+    msg, message_id = _envelope(ctx, staff_address, f"[KHẨN] {unit.subject_name}: {subject}", f"{reference}-K", reference, now)
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    original = email.message_from_bytes(raw, policy=email.policy.default)
+    msg.add_attachment(original, filename=f"{reference}.eml")
+    return Reply("urgent", staff_address, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+
+
+def compose_notice(
+    ctx: ReplyContext, kind: str, to: str, unit_name: str, row: "MissingRow", now: datetime, reference: str
+) -> Reply:
+    """A reminder before a deadline, or a notice after it, to a unit that has not sent."""
+    body = _environment().get_template(f"{kind}.txt.j2").render(
+        office_name=ctx.office_name,
+        unit_name=unit_name,
+        report_name=row.report_name,
+        period_label=row.period_label,
+        deadline=row.deadline.astimezone(ZoneInfo(ctx.timezone)).strftime("%d/%m/%Y") if row.deadline else "",
+        due_text=row.due_text,
+        reference=reference,
+    )
+    tag = "[Nhắc gửi báo cáo]" if kind == "reminder" else "[Quá hạn báo cáo]"
+    msg, message_id = _envelope(ctx, to, f"{tag} {row.report_name} {row.period_label}", reference, reference, now)
+    msg.replace_header("Auto-Submitted", "auto-generated")
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return Reply(kind, to, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+
+
+def compose_digest(ctx: ReplyContext, to: str, rows: "list[MissingRow]", now: datetime, reference: str) -> Reply:
+    """The morning digest for staff: every report still owed, overdue first."""
+    local = now.astimezone(ZoneInfo(ctx.timezone))
+    ordered = sorted(rows, key=lambda r: (not r.overdue, r.deadline or now, r.unit_id))
+    body = _environment().get_template("digest.txt.j2").render(
+        office_name=ctx.office_name,
+        day=local.strftime("%d/%m/%Y"),
+        rows=ordered,
+        overdue=sum(1 for r in rows if r.overdue),
+        tz=ZoneInfo(ctx.timezone),
+    )
+    msg, message_id = _envelope(ctx, to, f"[Tổng hợp] Báo cáo chưa nộp ngày {local.strftime('%d/%m/%Y')}", reference, reference, now)
+    msg.replace_header("Auto-Submitted", "auto-generated")
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return Reply("digest", to, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+
+
+def _envelope(ctx: ReplyContext, to: str, subject: str, idstring: str, reference: str, now: datetime) -> tuple[EmailMessage, str]:
+    """Headers every message of ours carries; mail text reaches them only through _one_line."""
+    msg = EmailMessage(policy=_BODY_POLICY)
+    msg["From"] = formataddr((ctx.office_name, ctx.from_address))
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(now.astimezone(ZoneInfo(ctx.timezone)))
+    message_id = make_msgid(idstring=idstring, domain=ctx.from_address.rpartition("@")[2])
+    msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Mailbot-Reference"] = reference
-    msg.set_content(body, charset="utf-8", cte="quoted-printable")
-    return Reply(kind, sender.address, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+    return msg, message_id
 
 
 def _one_line(text: str) -> str:

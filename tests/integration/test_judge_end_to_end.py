@@ -40,7 +40,8 @@ def _mail(sender: str, subject: str, *, name: str = "", attachment: tuple[str, b
     if attachment:
         filename, data = attachment
         msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=filename)
-    return msg.as_bytes(policy=email.policy.SMTP)
+    # unfolded headers: Python 3.11 drops the space between two folded encoded-words
+    return msg.as_bytes(policy=email.policy.SMTP.clone(max_line_length=998))
 
 
 THCS = "thcsthoilai.binhdai@bentre.edu.vn"

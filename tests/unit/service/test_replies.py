@@ -136,7 +136,7 @@ def test_reply_headers(registry, policy) -> None:
     reply = reply_for(parse_mail(raw), registry, policy)
     msg = read_back(reply)
     assert reply is not None
-    assert [k.lower() for k in msg.keys()] == EXPECTED_HEADERS
+    assert sorted(k.lower() for k in msg.keys()) == sorted(EXPECTED_HEADERS)  # each header once, none injected
     assert msg.get_all("To") == [THCS]
     assert [a.addr_spec for a in msg["To"].addresses] == [THCS]
     assert msg["From"].addresses[0].addr_spec == "pgdbinhdai@bentre.edu.vn"
