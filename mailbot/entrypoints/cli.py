@@ -241,7 +241,7 @@ def show_missing(
     else:
         for r in rows:
             when = r.deadline.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y") if r.deadline else "-"
-            _say(f"{r.unit_id:<20} {r.report_name} {r.period_label:<28} hạn {when}  {r.due_text}")
+            _say(f"{r.unit_id:<20} {r.report_name + ', ' + r.period_label:<40} hạn {when}  {r.due_text}")
         _say(f"({len(rows)} lượt báo cáo chưa nộp)")
     if xlsx is not None:
         from mailbot.adapters.xlsx import write_table

@@ -115,6 +115,15 @@ def test_a_month_of_reports(mailbot, smtp):
     assert sheet.max_row == 3 + len(missing_units)
     assert sheet["F4"].number_format == "dd/mm/yyyy"
 
+    year_xlsx = mailbot.cwd / "danh-gia.xlsx"
+    mailbot.run("timeliness", "--school-year", "2026-2027", "--xlsx", str(year_xlsx))
+    year = load_workbook(year_xlsx).active
+    assert year["A1"].value == "Tổng hợp việc thực hiện chế độ báo cáo năm học 2026-2027"
+    assert [c.value for c in year[3]] == ["STT", "Mã đơn vị", "Tên đơn vị", "Đúng hạn", "Trễ hạn", "Chưa nộp", "Tổng số", "Tỉ lệ đúng hạn (%)"]
+    by_unit = {r[1]: r for r in year.iter_rows(min_row=4, values_only=True)}
+    assert len(by_unit) == 57
+    assert by_unit["THCS-phulong"][4] == 1 and by_unit["THCS-thoilai"][3] == 1
+
 
 def test_reminders_go_to_exactly_the_units_that_owe(mailbot, smtp, tmp_path):
     today = datetime.now(VN).date()
