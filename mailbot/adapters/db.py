@@ -71,6 +71,9 @@ class LogEntry:
     reply_status: str | None
     reply_reference: str | None
     reply_attempts: int
+    report_id: str | None = None
+    period: str | None = None
+    revision: bool = False
 
 
 class Register:
@@ -321,6 +324,9 @@ class Register:
                 reply_status=r.status if r else ("backlog" if not m.answered else None),
                 reply_reference=r.reference if r else None,
                 reply_attempts=r.attempts if r else 0,
+                report_id=m.report_id,
+                period=m.period,
+                revision=m.revision,
             )
             for m, r in results
         ]

@@ -180,6 +180,7 @@ def _entry_json(e: Any) -> dict[str, Any]:
         "unit": e.unit_id,
         "error": e.error,
         "attachments": e.attachments,
+        "report": {"id": e.report_id, "period": e.period, "revision": e.revision},
         "reply": {"kind": e.reply_kind, "state": e.reply_status, "reference": e.reply_reference, "attempts": e.reply_attempts},
     }
 

@@ -103,8 +103,16 @@ def test_a_month_of_reports(mailbot, smtp):
     assert table["THCS-thoilai"]["rate"] == pytest.approx(1 / table["THCS-thoilai"]["total"])
 
     # a revision is linked, never a second submission
-    log_revised = [e for e in entries if e["from"] == "thcsthitran.binhdai@bentre.edu.vn"]
-    assert len(log_revised) == 2
+    revised = sorted((e for e in entries if e["from"] == "thcsthitran.binhdai@bentre.edu.vn"), key=lambda e: e["received"])
+    assert [e["report"] for e in revised] == [
+        {"id": "monthly", "period": "2026-10", "revision": False},
+        {"id": "monthly", "period": "2026-10", "revision": True},
+    ]
+    assert "bản bổ sung" in receipts["thcsthitran.binhdai@bentre.edu.vn"].get_content() or any(
+        "bản bổ sung" in r.message.get_content() for r in smtp.messages() if r.rcpt_tos == ["thcsthitran.binhdai@bentre.edu.vn"]
+    )
+    urgent = next(e for e in entries if e["from"] == "thphuvang.binhdai@bentre.edu.vn")
+    assert urgent["report"] == {"id": "urgent", "period": "2026-11-16", "revision": False}
 
     xlsx = mailbot.cwd / "chua-nop.xlsx"
     mailbot.run("missing", "--report", "monthly", "--period", "2026-10", "--xlsx", str(xlsx))
