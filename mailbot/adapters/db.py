@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import create_engine, delete, event, func, select, update
 from sqlalchemy.engine import Engine
@@ -42,6 +42,15 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+class Outgoing(Protocol):
+    """A finished message of ours (service.replies.Reply has this shape)."""
+
+    kind: str
+    recipient: str
+    message_id_header: str
+    raw: bytes
 
 
 @dataclass(frozen=True)
@@ -237,8 +246,32 @@ class Register:
             )
 
     # --- replies ---------------------------------------------------------------------------
-    def add_reply(self, **fields: Any) -> None:
-        self.session.add(ReplyRow(**fields))
+    def queue_reply(
+        self,
+        outgoing: Outgoing,
+        reference: str,
+        sender: str,
+        now: datetime,
+        message_pk: int | None = None,
+        notice_key: str | None = None,
+    ) -> None:
+        """Put a finished message in the outbox, due now; it keeps its bytes and Message-ID for life."""
+        self.session.add(
+            ReplyRow(
+                message_id=message_pk,
+                kind=outgoing.kind,
+                reference=reference,
+                notice_key=notice_key,
+                recipient=outgoing.recipient,
+                sender=sender,
+                message_id_header=outgoing.message_id_header,
+                raw=outgoing.raw,
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
         self.session.flush()
 
     def due_replies(self, now: datetime, limit: int) -> list[PendingReply]:

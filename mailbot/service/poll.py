@@ -258,19 +258,7 @@ class _Recorder:
             return Status.QUARANTINED.value
         for outgoing, ref in ((reply, reference), (alert, f"{reference}-K")):
             if outgoing is not None:
-                reg.add_reply(
-                    message_id=message_pk,
-                    kind=outgoing.kind,
-                    reference=ref,
-                    recipient=outgoing.recipient,
-                    sender=ctx.replies.from_address,
-                    message_id_header=outgoing.message_id_header,
-                    raw=outgoing.raw,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+                reg.queue_reply(outgoing, ref, ctx.replies.from_address, now, message_pk=message_pk)
                 self.report.replies_queued += 1
         return verdict.status.value
 

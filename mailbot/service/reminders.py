@@ -76,17 +76,4 @@ def _reference(key: str) -> str:
 
 
 def _queue(reg: Register, ctx: ReplyContext, notice: Reply, key: str, now: datetime) -> None:
-    reg.add_reply(
-        message_id=None,
-        kind=notice.kind,
-        reference=_reference(key),
-        notice_key=key,
-        recipient=notice.recipient,
-        sender=ctx.from_address,
-        message_id_header=notice.message_id_header,
-        raw=notice.raw,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
+    reg.queue_reply(notice, _reference(key), ctx.from_address, now, notice_key=key)
