@@ -88,6 +88,7 @@ class App:
             clock=self.clock,
             calendar=self.calendar(),
             staff_address=s.staff_address,
+            reply_limits=(s.rules.max_replies_per_sender_per_hour, s.rules.max_replies_per_hour),
         )
 
     def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
@@ -120,6 +121,7 @@ def policy_from(s: Settings) -> Policy:
         allowed_attachments=frozenset(s.rules.allowed_attachments),
         require_attachment=s.rules.require_attachment,
         max_message_bytes=int(s.rules.max_message_mb * 1024 * 1024),
+        authserv_id=s.rules.authserv_id,
     )
 
 

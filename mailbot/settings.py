@@ -98,6 +98,12 @@ class RulesSettings(BaseModel):
     allowed_attachments: list[Literal["word", "excel", "archive", "pdf"]] = ["word", "excel", "archive"]
     require_attachment: bool = False  # a report without any file is refused
     max_message_mb: float = Field(25.0, gt=0)
+    # Trust only the Authentication-Results header added by the office's own receiving server (its
+    # authserv-id, e.g. "mail.bentre.edu.vn"); with it set, school mail needs DMARC pass or an aligned
+    # DKIM pass, or it is held for staff and not answered. Unset: the check is off.
+    authserv_id: str | None = None
+    max_replies_per_sender_per_hour: int = Field(10, ge=1)  # loop guard against autoresponders
+    max_replies_per_hour: int = Field(300, ge=1)
 
     @field_validator("disabled")
     @classmethod

@@ -274,6 +274,21 @@ class Register:
         )
         self.session.flush()
 
+    def replies_since(self, since: datetime, recipient: str | None = None) -> int:
+        """Answers to schools (receipts and rejections) queued since then, to one recipient or to all."""
+        query = select(func.count()).select_from(ReplyRow).where(
+            ReplyRow.created_at >= since, ReplyRow.kind.in_(("receipt", "rejection"))
+        )
+        if recipient is not None:
+            query = query.where(ReplyRow.recipient == recipient)
+        return self.session.scalar(query) or 0
+
+    def add_reason(self, message_pk: int, code: str, details: dict[str, str]) -> None:
+        row = self.session.get(MessageRow, message_pk)
+        assert row is not None
+        row.reasons = [*row.reasons, {"code": code, "details": details}]
+        self.session.flush()
+
     def due_replies(self, now: datetime, limit: int) -> list[PendingReply]:
         rows = self.session.scalars(
             select(ReplyRow)

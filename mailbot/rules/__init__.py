@@ -9,6 +9,7 @@ from mailbot.rules.display_name import DisplayName
 from mailbot.rules.message_size import MessageSize
 from mailbot.rules.own_mail import OwnMail
 from mailbot.rules.reply_to_receipt import ReplyToReceipt
+from mailbot.rules.sender_authenticated import SenderAuthenticated
 from mailbot.rules.sender_domain import SenderDomain
 from mailbot.rules.sender_lookalike import SenderLookalike
 from mailbot.rules.sender_present import SenderPresent
@@ -25,6 +26,7 @@ ALL_RULES: tuple[Rule, ...] = (
     SenderLookalike(),
     SenderDomain(),
     SenderRegistered(),
+    SenderAuthenticated(),
     DisplayName(),
     MessageSize(),
     SubjectEncoding(),

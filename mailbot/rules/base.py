@@ -21,6 +21,7 @@ class Policy:
     allowed_attachments: frozenset[str] = frozenset({"word", "excel", "archive"})
     require_attachment: bool = False
     max_message_bytes: int = 25 * 1024 * 1024
+    authserv_id: str | None = None  # the office's receiving server, as it names itself in Authentication-Results
 
 
 @dataclass(frozen=True)

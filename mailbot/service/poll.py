@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from mailbot.adapters.db import Database, Register
@@ -52,6 +52,7 @@ class PollContext:
     clock: Callable[[], datetime]
     calendar: Calendar | None = None  # None: submissions are not tracked (no report calendar)
     staff_address: str | None = None  # urgent reports are forwarded here
+    reply_limits: tuple[int, int] = (10, 300)  # replies per hour: to one address, in all
 
 
 def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
@@ -208,6 +209,18 @@ class _Recorder:
                 log.info("UID %s recorded: %s", fetched.uid, status)
             reg.advance(self.mailbox_id, fetched.uid)
 
+    def _over_rate(self, reg: Register, recipient: str, now: datetime, message_pk: int) -> bool:
+        """Loop guard: an autoresponder that answers every receipt without saying so is stopped by a
+        per-recipient and a global hourly limit; the message stays in the register, flagged for staff."""
+        hour_ago = now - timedelta(hours=1)
+        limits = self.ctx.reply_limits
+        sent_to_one = reg.replies_since(hour_ago, recipient)
+        if sent_to_one < limits[0] and reg.replies_since(hour_ago) < limits[1]:
+            return False
+        log.warning("reply to %s withheld: hourly limit reached", recipient)
+        reg.add_reason(message_pk, "reply-rate-limited", {"address": recipient, "count": str(sent_to_one)})
+        return True
+
     def _add_judged(
         self,
         reg: Register,
@@ -256,6 +269,8 @@ class _Recorder:
             log.exception("message %s: composing the reply failed", message_pk)
             reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
             return Status.QUARANTINED.value
+        if reply is not None and self._over_rate(reg, reply.recipient, now, message_pk):
+            reply = None
         for outgoing, ref in ((reply, reference), (alert, f"{reference}-K")):
             if outgoing is not None:
                 reg.queue_reply(outgoing, ref, ctx.replies.from_address, now, message_pk=message_pk)

@@ -133,12 +133,12 @@ def test_all_rules_order() -> None:
     # docs/rules.md, in this order
     assert [type(r).__name__ for r in ALL_RULES] == [
         "AutomaticMail", "OwnMail", "ReplyToReceipt", "SenderPresent", "SenderLookalike", "SenderDomain",
-        "SenderRegistered", "DisplayName", "MessageSize", "SubjectEncoding", "SubjectFormat", "SubjectUnit",
+        "SenderRegistered", "SenderAuthenticated", "DisplayName", "MessageSize", "SubjectEncoding", "SubjectFormat", "SubjectUnit",
         "Attachments",
     ]
     assert [r.id for r in ALL_RULES] == [
         "automatic-mail", "own-mail", "reply-to-receipt", "sender-present", "sender-lookalike", "sender-domain",
-        "sender-registered", "display-name", "message-size", "subject-encoding", "subject-format", "subject-unit",
+        "sender-registered", "sender-authenticated", "display-name", "message-size", "subject-encoding", "subject-format", "subject-unit",
         "attachments",
     ]
 

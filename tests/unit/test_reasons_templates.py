@@ -56,10 +56,10 @@ def test_the_scan_finds_the_codes_we_know() -> None:
         "sender-unknown", "sender-not-reporting", "sender-name-lookalike", "sender-display-name", "message-too-large",
         "subject-unreadable", "subject-legacy-encoding", "subject-missing", "subject-format", "subject-no-content",
         "subject-unit-unknown", "subject-unit-mismatch", "subject-two-units", "attachment-missing",
-        "attachment-disguised", "attachment-type",
+        "attachment-disguised", "attachment-type", "sender-unverified",
     }
     # a rule id that is not its own code is never itself a reason
-    for rule_id in ("sender-registered", "sender-present", "display-name", "message-size", "subject-encoding",
+    for rule_id in ("sender-registered", "sender-authenticated", "sender-present", "display-name", "message-size", "subject-encoding",
                     "subject-unit", "attachments"):
         assert rule_id not in CODES, rule_id
 
