@@ -57,7 +57,8 @@ class App:
 
     def open_inbox(self) -> Inbox:
         imap = self.settings.imap
-        return FolderInbox(imap.path) if imap.mode == "folder" else ImapInbox(imap)
+        max_bytes = int(self.settings.rules.max_message_mb * 1024 * 1024)
+        return FolderInbox(imap.path) if imap.mode == "folder" else ImapInbox(imap, max_bytes=max_bytes)
 
     def transport(self) -> ReplyTransport:
         smtp = self.settings.smtp

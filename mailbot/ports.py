@@ -22,7 +22,8 @@ class FetchedMessage:
     uid: int
     raw: bytes
     internal_date: datetime | None
-    size: int
+    size: int  # RFC822.SIZE: the whole message, even when only its header was fetched
+    header_only: bool = False  # over the size limit: recorded from its header, never fetched whole
 
 
 class Inbox(Protocol):

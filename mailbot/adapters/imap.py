@@ -16,6 +16,7 @@ from mailbot.ports import FetchedMessage, MailboxState
 from mailbot.settings import ImapSettings
 
 _FETCH_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE", b"RFC822.SIZE"]
+_HEADER_ITEMS = [b"BODY.PEEK[HEADER]", b"INTERNALDATE", b"RFC822.SIZE"]
 _NETWORK_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 
 ClientFactory = Callable[..., IMAPClient]
@@ -24,8 +25,9 @@ ClientFactory = Callable[..., IMAPClient]
 class ImapInbox:
     """Connects, logs in and selects the folder on construction; one instance per poll."""
 
-    def __init__(self, settings: ImapSettings, client_factory: ClientFactory = IMAPClient):
+    def __init__(self, settings: ImapSettings, client_factory: ClientFactory = IMAPClient, max_bytes: int | None = None):
         self.settings = settings
+        self.max_bytes = max_bytes
         try:
             context = ssl.create_default_context()
             self.client = client_factory(
@@ -60,7 +62,18 @@ class ImapInbox:
     def fetch(self, uids: Sequence[int]) -> list[FetchedMessage]:
         if not uids:
             return []
-        data = self._call(self.client.fetch, list(uids), _FETCH_ITEMS)
+        whole, header_only = list(uids), []
+        if self.max_bytes is not None:
+            # sizes first: a message over the limit is recorded from its header, never downloaded
+            sizes = self._call(self.client.fetch, list(uids), [b"RFC822.SIZE"])
+            header_only = [u for u, item in sizes.items() if int(item.get(b"RFC822.SIZE", 0)) > self.max_bytes]
+            whole = [u for u in uids if u not in set(header_only)]
+        data = self._call(self.client.fetch, whole, _FETCH_ITEMS) if whole else {}
+        if header_only:
+            data |= {
+                uid: {**item, b"BODY[]": item.get(b"BODY[HEADER]"), b"HEADER_ONLY": True}
+                for uid, item in self._call(self.client.fetch, header_only, _HEADER_ITEMS).items()
+            }
         found = []
         for uid in sorted(data):  # a UID expunged by another client since SEARCH is simply absent
             item = data[uid]
@@ -70,7 +83,15 @@ class ImapInbox:
             when = item.get(b"INTERNALDATE")
             if when is not None and when.tzinfo is None:
                 when = when.replace(tzinfo=timezone.utc)
-            found.append(FetchedMessage(uid=uid, raw=bytes(raw), internal_date=when, size=int(item.get(b"RFC822.SIZE", len(raw)))))
+            found.append(
+                FetchedMessage(
+                    uid=uid,
+                    raw=bytes(raw),
+                    internal_date=when,
+                    size=int(item.get(b"RFC822.SIZE", len(raw))),
+                    header_only=bool(item.get(b"HEADER_ONLY")),
+                )
+            )
         return found
 
     def mark_done(self, uids: Sequence[int]) -> None:

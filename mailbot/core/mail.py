@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import email.errors
+import dataclasses
 import email.header
+import email.parser
 import email.policy
 import hashlib
 import re
@@ -26,6 +28,10 @@ _FATAL_DEFECTS = (
 _FOLDING_WHITESPACE = str.maketrans({"\r": " ", "\n": " ", "\t": " "})
 _LOOKALIKE_AT = re.compile(r"<?([^\s<>@＠﹫]+[＠﹫][^\s<>]+?)>?$")
 _MSGID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,500}>")  # printable ASCII only: it goes into our headers
+
+
+MAX_HEADER_BYTES = 1024 * 1024  # real headers are a few KB; Received chains rarely pass 50 KB
+MAX_PARTS = 1000  # a report has a handful of files; tens of thousands of parts is an attack
 
 
 class UnparseableMail(ValueError):
@@ -82,21 +88,29 @@ class ParsedMail:
         return self.from_addresses[0] if len(self.from_addresses) == 1 else None
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse raw message bytes; raise UnparseableMail when the structure is beyond repair."""
+def parse_mail(raw: bytes, headers_only: bool = False) -> ParsedMail:
+    """Parse raw message bytes; raise UnparseableMail when the structure is beyond repair.
+    headers_only: the bytes are just the header of a message too big to fetch (no attachments)."""
     if not raw.strip():
         raise UnparseableMail("thư rỗng (0 byte nội dung)")
     header_block = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     if b"\x00" in header_block:
         raise UnparseableMail("phần tiêu đề (header) chứa byte NUL")
+    # limits checked on the bytes, before the parser spends time on hostile structure
+    if len(header_block) > MAX_HEADER_BYTES:
+        raise UnparseableMail(f"phần tiêu đề quá lớn ({len(header_block)} byte)")
+    parts = raw.lower().count(b"content-type:")
+    if parts > MAX_PARTS:
+        raise UnparseableMail(f"thư có quá nhiều phần MIME ({parts})")
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw, headersonly=headers_only)
         if not msg.keys():
             raise UnparseableMail("không có phần tiêu đề (header) hợp lệ")
         fatal = [d for part in msg.walk() for d in part.defects if isinstance(d, _FATAL_DEFECTS)]
         if fatal:
             raise UnparseableMail(f"cấu trúc MIME hỏng: {type(fatal[0]).__name__}")
-        return _build(msg, len(raw))
+        mail = _build(msg, len(raw))
+        return dataclasses.replace(mail, attachments=()) if headers_only else mail
     except UnparseableMail:
         raise
     except Exception as exc:  # the email package raises many kinds on hostile input

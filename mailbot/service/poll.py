@@ -6,6 +6,7 @@ again by (mailbox, UID) and skipped; a recorded message whose server marker is m
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,7 +134,8 @@ class _Judged:
 def _judge(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | str:
     """Parse and judge; a message that breaks either gives the error text instead (quarantine)."""
     try:
-        mail = parse_mail(fetched.raw)
+        # the size the server reports: a header-only fetch must still be judged as the big message it is
+        mail = dataclasses.replace(parse_mail(fetched.raw, fetched.header_only), size=max(fetched.size, len(fetched.raw)))
         verdict, parts = judge(mail, registry, ctx.policy, ctx.rules)
         return _Judged(mail, verdict, parts)
     except UnparseableMail as exc:
@@ -195,7 +197,7 @@ class _Recorder:
                     mailbox_id=self.mailbox_id,
                     uid=fetched.uid,
                     raw_sha256=raw_sha,
-                    raw_size=len(fetched.raw),
+                    raw_size=max(fetched.size, len(fetched.raw)),  # the whole message, even when only its header was fetched
                     internal_date=received,
                     recorded_at=now,
                 )
