@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,7 +24,7 @@ from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_rep
 from mailbot.service.poll import PollContext, PollReport, poll_once
 from mailbot.ports import Inbox, ReplyTransport
 from mailbot.service.reminders import ReminderPolicy, ReminderReport, queue_reminders
-from mailbot.service.replies import ReplyContext
+from mailbot.service.replies import ReplyContext, compose_staff_alert
 from mailbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,14 +48,28 @@ class App:
         self.lock = PollLock(self.settings.data_dir)
 
     def prepare(self) -> None:
-        """Schema to the newest migration; units imported from units_file when the register has none."""
-        self.db.upgrade()
+        """Schema to the newest migration; units imported from units_file when the register has none.
+        Two daemons starting together on an empty database race here; the loser finds the work done."""
+        try:
+            self.db.upgrade()
+        except Exception:
+            time.sleep(1)
+            self.db.upgrade()  # another process was creating the same tables
         self.calendar()  # a broken report calendar stops the start, before the first poll
         path = self.settings.units_file
-        with self.db.transaction() as reg:
-            if path is not None and reg.count_units() == 0:
-                added, _ = reg.upsert_units(read_units_file(path), self.clock())
-                log.info("imported %d units from %s", added, path)
+        if path is None:
+            return
+        units = read_units_file(path)
+        try:
+            with self.db.transaction() as reg:
+                if reg.count_units() == 0:
+                    added, _ = reg.upsert_units(units, self.clock())
+                    log.info("imported %d units from %s", added, path)
+        except Exception:
+            with self.db.transaction() as reg:
+                if reg.count_units() == 0:
+                    raise
+            log.info("units were imported by another process meanwhile")
 
     def open_inbox(self) -> Inbox:
         imap = self.settings.imap
@@ -106,6 +122,19 @@ class App:
             return None
         policy = ReminderPolicy(s.reminders.days_before, s.reminders.overdue_notice, s.reminders.digest_hour, s.staff_address)
         return queue_reminders(self.db, self.calendar(), self.poll_context().replies, policy, self.clock())
+
+    def alert_staff(self, key: str, subject: str, text: str) -> bool:
+        """Queue one alert to staff_address under this key (never twice); False when there is no staff address."""
+        to = self.settings.staff_address
+        if not to:
+            return False
+        now = self.clock()
+        reference = "CB-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
+        with self.db.transaction() as reg:
+            if not reg.has_notice(key):
+                alert = compose_staff_alert(self.poll_context().replies, to, subject, text, reference, now)
+                reg.queue_reply(alert, reference, self.settings.smtp.from_address, now, notice_key=key)
+        return True
 
     def deliver(self) -> DeliveryReport:
         smtp = self.settings.smtp

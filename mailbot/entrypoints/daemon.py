@@ -14,6 +14,7 @@ from mailbot.errors import AlreadyRunning, MailboxError
 
 log = logging.getLogger(__name__)
 _MAX_PAUSE = timedelta(minutes=15)
+ALERT_AFTER_FAILURES = 3
 
 
 class Cycle:
@@ -45,12 +46,29 @@ class Cycle:
             return
         except MailboxError as exc:
             self._back_off(f"mailbox unavailable: {exc}")
+            self._alert_if_persistent(exc)
             return
         except Exception as exc:  # database away, disk full, a bug: log it, keep the daemon alive
             log.exception("cycle failed")
             self._back_off(f"{type(exc).__name__}: {exc}")
             return
         self.failures, self.paused_until = 0, None
+
+    def _alert_if_persistent(self, exc: Exception) -> None:
+        """After several failed polls in a row, tell staff once per outage (a wrong password does not heal)."""
+        if self.failures != ALERT_AFTER_FAILURES:
+            return
+        day = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H")
+        text = (
+            f"mailbot không đọc được hộp thư sau {self.failures} lần thử liên tiếp.\n\nLỗi: {exc}\n\n"
+            "Thư của các trường vẫn nằm an toàn trong hộp thư và sẽ được xử lý ngay khi kết nối trở lại. "
+            "Đề nghị kiểm tra mật khẩu (MAILBOT_IMAP__PASSWORD) và máy chủ thư."
+        )
+        try:
+            self.app.alert_staff(f"imap-down:{day}", "Không đọc được hộp thư nhận báo cáo", text)
+            self.app.deliver()
+        except Exception:  # the alert is a courtesy; the loop must go on
+            log.exception("could not alert staff")
 
     def _back_off(self, why: str) -> None:
         self.failures += 1

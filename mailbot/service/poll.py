@@ -175,6 +175,8 @@ class _Recorder:
         judged = _judge(fetched, self.registry, self.ctx)  # pure work first: a poison message cannot break the commit
         try:
             self._write(fetched, raw_sha, judged)
+        except OSError:
+            raise  # the disk, not the message: nothing was committed, the next poll tries again
         except Exception as exc:
             if not self.ctx.db.is_available():
                 raise  # the database is away: nothing is marked, the next poll starts again here

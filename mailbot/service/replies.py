@@ -209,6 +209,15 @@ def compose_digest(ctx: ReplyContext, to: str, rows: "list[MissingRow]", now: da
     return Reply("digest", to, message_id, msg.as_bytes(policy=_HEADER_POLICY))
 
 
+def compose_staff_alert(ctx: ReplyContext, to: str, subject: str, text: str, reference: str, now: datetime) -> Reply:
+    """A message to staff about mailbot itself (the mailbox cannot be read, …)."""
+    body = f"{text}\n\n{ctx.office_name} — hộp thư nhận báo cáo (thư tự động)\n"
+    msg, message_id = _envelope(ctx, to, f"[mailbot] {subject}", reference, reference, now)
+    msg.replace_header("Auto-Submitted", "auto-generated")
+    msg.set_content(body, charset="utf-8", cte="quoted-printable")
+    return Reply("alert", to, message_id, msg.as_bytes(policy=_HEADER_POLICY))
+
+
 def _envelope(ctx: ReplyContext, to: str, subject: str, idstring: str, reference: str, now: datetime) -> tuple[EmailMessage, str]:
     """Headers every message of ours carries; mail text reaches them only through _one_line."""
     msg = EmailMessage(policy=_BODY_POLICY)
