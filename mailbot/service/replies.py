@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from mailbot.service.submissions import SubmissionNote
 if TYPE_CHECKING:
     from mailbot.service.deadlines import MissingRow
 
+_PLAIN_ADDRESS = re.compile(r"^[a-z0-9](?:[a-z0-9._%+=-]{0,63})@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 SUBJECT_TAGS = {"receipt": "[Đã nhận]", "rejection": "[Chưa hợp lệ]"}
 # Quoted-printable body lines at most 76 characters (RFC 2045 §6.7).
 _BODY_POLICY = email.policy.SMTP.clone(max_line_length=76)
@@ -101,6 +103,12 @@ def reference_for(message_pk: int, received: datetime, tz: str) -> str:
     return f"PGD-{received.astimezone(ZoneInfo(tz)).year}-{message_pk:06d}"
 
 
+def can_answer(address: str) -> bool:
+    """Only a plain ASCII address gets mail from us: a look-alike is not who it pretends to be, and a
+    quoted or encoded local part ("victim@evil,x"@…) would put other recipients into our To."""
+    return not is_lookalike_address(address) and bool(_PLAIN_ADDRESS.match(address))
+
+
 def compose(
     ctx: ReplyContext,
     mail: ParsedMail,
@@ -116,8 +124,8 @@ def compose(
     sender = mail.sender
     if verdict.action not in (Action.ACCEPT, Action.REJECT) or sender is None:
         return None
-    if is_lookalike_address(sender.address):
-        return None  # unreachable without SMTPUTF8 (or punycode), and not who it pretends to be
+    if not can_answer(sender.address):
+        return None
     kind = "receipt" if verdict.action is Action.ACCEPT else "rejection"
     subject = _one_line(mail.subject) or "(không có tiêu đề)"
     values: dict[str, Any] = {
@@ -234,6 +242,7 @@ def _envelope(ctx: ReplyContext, to: str, subject: str, idstring: str, reference
 
 
 def _one_line(text: str) -> str:
-    """Mail text that goes into a header: no control characters, bounded length."""
-    line = " ".join(strip_controls(text).split())
+    """Mail text that goes into a header: no control characters, bounded length, and no "=?" — the
+    email package would decode an encoded-word written as plain text (a CR LF, a Bcc) on assignment."""
+    line = " ".join(strip_controls(text).split()).replace("=?", "= ?")
     return line if len(line) <= _MAX_SUBJECT else line[: _MAX_SUBJECT - 1] + "…"
