@@ -302,6 +302,8 @@ def mailbot_env(dovecot: Any, smtp: Any, user: str, password: str, db_url: str, 
         "MAILBOT_SMTP__HOST": smtp.host,
         "MAILBOT_SMTP__PORT": str(smtp.port),
         "MAILBOT_SMTP__SECURITY": "none",
+        "MAILBOT_RULES__MAX_REPLIES_PER_SENDER_PER_HOUR": "1000000",  # 1,000 copies from 16 senders
+        "MAILBOT_RULES__MAX_REPLIES_PER_HOUR": "1000000",
         "MAILBOT_SMTP__TIMEOUT": "10",
         "MAILBOT_SMTP__RETRY_BASE_SECONDS": "0.01",
         "PYTHONPATH": str(ROOT),

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import create_engine, delete, event, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mailbot.adapters.db_tables import (
@@ -404,6 +405,12 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @staticmethod
+    def is_outage(exc: BaseException) -> bool:
+        """The database went away (connection refused, dropped, server shutting down), as opposed to
+        refusing one statement: the caller stops and retries later instead of blaming the message."""
+        return isinstance(exc, (OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
 
     def is_available(self) -> bool:
         try:

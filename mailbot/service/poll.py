@@ -178,7 +178,7 @@ class _Recorder:
         except OSError:
             raise  # the disk, not the message: nothing was committed, the next poll tries again
         except Exception as exc:
-            if not self.ctx.db.is_available():
+            if self.ctx.db.is_outage(exc) or not self.ctx.db.is_available():
                 raise  # the database is away: nothing is marked, the next poll starts again here
             # The database works but refused this message (a value it cannot store, a bug): keep a
             # quarantined record so the message is not lost and does not block the ones behind it.

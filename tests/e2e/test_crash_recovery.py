@@ -93,7 +93,7 @@ def test_daemon_keeps_polling_and_stops_cleanly_on_sigterm(mailbot, smtp, sample
         assert _wait(lambda: len(smtp.messages()) == 1), "mail that arrives while running is answered"
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
-        stderr = daemon.stderr.read()
+        stderr = daemon.log()
         assert "mailbot stopped" in stderr
     finally:
         if daemon.poll() is None:

@@ -44,7 +44,7 @@ def test_daemon_rides_out_an_imap_outage(mailbot, smtp, samples):
             assert _wait(lambda: len(smtp.messages()) == 1), "after the outage the new mail is answered"
             daemon.send_signal(signal.SIGTERM)
             assert daemon.wait(timeout=30) == 0
-            stderr = daemon.stderr.read()
+            stderr = daemon.log()
         finally:
             if daemon.poll() is None:
                 daemon.kill()
@@ -64,7 +64,7 @@ def test_staff_are_alerted_once_when_the_mailbox_cannot_be_read(mailbot, smtp):
         assert daemon.poll() is None, "the daemon stays up"
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
-        stderr = daemon.stderr.read()
+        stderr = daemon.log()
     finally:
         if daemon.poll() is None:
             daemon.kill()
@@ -86,7 +86,7 @@ def test_two_daemons_on_one_mailbox_record_and_answer_once(mailbot, smtp, sample
         time.sleep(2)  # a duplicate, if any, would arrive now
         for daemon in (first, second):
             daemon.send_signal(signal.SIGTERM)
-            assert daemon.wait(timeout=30) == 0, daemon.stderr.read()[-3000:]
+            assert daemon.wait(timeout=30) == 0, daemon.log()[-3000:]
     finally:
         for daemon in (first, second):
             if daemon.poll() is None:
