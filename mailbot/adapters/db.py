@@ -160,7 +160,8 @@ class Register:
         return self.session.scalar(select(MessageRow.id).where(MessageRow.mailbox_id == mailbox_id, MessageRow.uid == uid))
 
     def relocate(self, account: str, folder: str, raw_sha256: str, mailbox_id: int, uid: int) -> int | None:
-        """A message already recorded under an older UIDVALIDITY of this folder moves to its new UID."""
+        """A message already recorded in this folder under another UID — after a UIDVALIDITY reset, or
+        moved out and back by a person — is the same message (same bytes): it moves to its new UID."""
         row = self.session.scalar(
             select(MessageRow)
             .join(MailboxRow, MailboxRow.id == MessageRow.mailbox_id)
@@ -168,7 +169,6 @@ class Register:
                 MessageRow.raw_sha256 == raw_sha256,
                 MailboxRow.account == account,
                 MailboxRow.folder == folder,
-                MailboxRow.id != mailbox_id,
             )
             .limit(1)
         )

@@ -483,3 +483,25 @@ def test_database_connections_dropped_in_the_middle_of_a_batch(mailbot, smtp, sa
     )
     failed_cycles = stderr.count("cycle failed")
     _check(mailbot, smtp, total=count, answered=count, max_resent=failed_cycles, settle=1.0)
+
+
+def test_mail_moved_out_and_back_by_a_person_is_not_recorded_twice(mailbot, smtp, samples):
+    raws = [raw for e, raw in samples if e["expect_status"] == "accepted"][:3]
+    mailbot.append(*raws)
+    mailbot.run("poll", "--once")
+    assert len(smtp.wait_for(3)) == 3
+    with mailbot.imap() as imap:
+        imap.create_folder("Lưu tạm")
+        imap.select_folder("INBOX")
+        uids = imap.search(["ALL"])
+        imap.move(uids, "Lưu tạm")
+        imap.select_folder("Lưu tạm")
+        imap.move(imap.search(["ALL"]), "INBOX")  # back again, under new UIDs
+    mailbot.run("poll", "--once")
+    assert len(mailbot.log()) == 3, "the same messages, not new ones"
+    time.sleep(1)
+    assert len(smtp.messages()) == 3, "no second reply"
+    with mailbot.imap() as imap:
+        imap.select_folder("INBOX", readonly=True)
+        flags = imap.get_flags(imap.search(["ALL"]))
+    assert len(flags) == 3 and all(DONE in f for f in flags.values())
