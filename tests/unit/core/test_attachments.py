@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from mailbot.core import attachments
 from mailbot.core.attachments import ArchiveListing, FileKind, list_archive, sniff
+from tests.unit.office_files import docx
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731 - a short name keeps the tables readable
 
@@ -26,31 +27,6 @@ def make_zip(*members: tuple[str, bytes], compression: int = zipfile.ZIP_DEFLATE
         for name, data in members:
             archive.writestr(name, data)
     return buffer.getvalue()
-
-
-def docx() -> bytes:
-    """A minimal but valid WordprocessingML package, the way tests/data describes it."""
-    return make_zip(
-        (
-            "[Content_Types].xml",
-            b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            b'<Default Extension="xml" ContentType="application/xml"/>'
-            b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-            b"</Types>",
-        ),
-        (
-            "_rels/.rels",
-            b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
-            b"</Relationships>",
-        ),
-        (
-            "word/document.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            "<w:body><w:p><w:r><w:t>Báo cáo tháng 9</w:t></w:r></w:p></w:body></w:document>".encode(),
-        ),
-    )
 
 
 def xlsx() -> bytes:
