@@ -38,7 +38,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for tests.servers.*
 
 SAMPLES = ROOT / "mailbot" / "demo" / "mailbox"
-UNITS_FILE = ROOT / "config" / "units.example.csv"
 PG_ADMIN_URL = os.environ.get("MAILBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")
 CLI_TIMEOUT = 1800.0  # seconds for one `mailbot` child before it is killed
@@ -284,32 +283,6 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def mailbot_env(dovecot: Any, smtp: Any, user: str, password: str, db_url: str, workdir: Path) -> dict[str, str]:
-    """The same MAILBOT_* wiring as the `mailbot` fixture in tests/conftest.py."""
-    units = workdir / "units.csv"
-    units.write_bytes(UNITS_FILE.read_bytes())
-    return {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")} | {
-        "MAILBOT_DATABASE_URL": db_url,
-        "MAILBOT_DATA_DIR": str(workdir / "data"),
-        "MAILBOT_UNITS_FILE": str(units),
-        "MAILBOT_ANSWER_SINCE": "2000-01-01T00:00:00+00:00",
-        "MAILBOT_POLL_INTERVAL": "1",
-        "MAILBOT_IMAP__HOST": dovecot.host,
-        "MAILBOT_IMAP__PORT": str(dovecot.port),
-        "MAILBOT_IMAP__SECURITY": "none",
-        "MAILBOT_IMAP__USERNAME": user,
-        "MAILBOT_IMAP__PASSWORD": password,
-        "MAILBOT_SMTP__HOST": smtp.host,
-        "MAILBOT_SMTP__PORT": str(smtp.port),
-        "MAILBOT_SMTP__SECURITY": "none",
-        "MAILBOT_RULES__MAX_REPLIES_PER_SENDER_PER_HOUR": "1000000",  # 1,000 copies from 16 senders
-        "MAILBOT_RULES__MAX_REPLIES_PER_HOUR": "1000000",
-        "MAILBOT_SMTP__TIMEOUT": "10",
-        "MAILBOT_SMTP__RETRY_BASE_SECONDS": "0.01",
-        "PYTHONPATH": str(ROOT),
-    }
-
-
 def one_run(
     kind: str, raws: list[bytes], dovecot: Any, smtp: Any, scratch: Path, *, drain: bool, profile: Path | None
 ) -> RunResult:
@@ -324,6 +297,8 @@ def one_run(
         smtp.clear()
         with database(kind, workdir) as db:
             db_empty = db.size() if kind == "postgresql" else 0
+            from tests.servers.wiring import mailbot_env  # after main() put the repository on sys.path
+
             env = mailbot_env(dovecot, smtp, user, password, db.url, workdir)
             wrap = ["-m", "cProfile", "-o", str(profile)] if profile is not None else None
 
@@ -416,7 +391,6 @@ def summarise(kind: str, runs: list[RunResult]) -> dict[str, Any]:
         "runs_poll2_s": [round(r.poll2.wall_s, 3) for r in runs],
     }
     if all(r.idle is not None for r in runs):
-        idle_s = med(lambda r: r.idle.wall_s)  # type: ignore[union-attr]
         # Estimates: poll2 = start-up (~ idle poll) + sending replies_poll2 replies; poll1 = start-up +
         # recording N messages + sending replies_poll1 replies.
         reply_ms = med(lambda r: 1000 * (r.poll2.wall_s - r.idle.wall_s) / r.replies_poll2 if r.replies_poll2 else float("nan"))  # type: ignore[union-attr]

@@ -92,6 +92,10 @@ class App:
                 raise ConfigError(f"lịch báo cáo {path}: {exc}") from exc
         return self._calendar
 
+    def reply_context(self) -> ReplyContext:
+        s = self.settings
+        return ReplyContext(s.office_name, s.smtp.from_address, s.allowed_domain, s.timezone)
+
     def poll_context(self) -> PollContext:
         s = self.settings
         return PollContext(
@@ -99,7 +103,7 @@ class App:
             blobs=self.blobs,
             policy=policy_from(s),
             rules=active_rules(s.rules.disabled),
-            replies=ReplyContext(s.office_name, s.smtp.from_address, s.allowed_domain, s.timezone),
+            replies=self.reply_context(),
             batch_size=s.batch_size,
             answer_since=s.answer_since,
             clock=self.clock,
@@ -121,7 +125,7 @@ class App:
         if not s.reminders.enabled:
             return None
         policy = ReminderPolicy(s.reminders.days_before, s.reminders.overdue_notice, s.reminders.digest_hour, s.staff_address)
-        return queue_reminders(self.db, self.calendar(), self.poll_context().replies, policy, self.clock())
+        return queue_reminders(self.db, self.calendar(), self.reply_context(), policy, self.clock())
 
     def alert_staff(self, key: str, subject: str, text: str) -> bool:
         """Queue one alert to staff_address under this key (never twice); False when there is no staff address."""
@@ -132,7 +136,7 @@ class App:
         reference = "CB-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
         with self.db.transaction() as reg:
             if not reg.has_notice(key):
-                alert = compose_staff_alert(self.poll_context().replies, to, subject, text, reference, now)
+                alert = compose_staff_alert(self.reply_context(), to, subject, text, reference, now)
                 reg.queue_reply(alert, reference, self.settings.smtp.from_address, now, notice_key=key)
         return True
 

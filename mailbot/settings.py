@@ -29,7 +29,7 @@ from mailbot.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/mailbot.toml")
 _SECRET_KEYS = {"password"}
-_toml_data: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("toml_data", default={})
+_toml_data: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("toml_data", default=None)
 
 Security = Literal["ssl", "starttls", "none"]
 
@@ -191,10 +191,10 @@ class Settings(BaseSettings):
 
 class _TomlSource(PydanticBaseSettingsSource):
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return _toml_data.get().get(field_name), field_name, False
+        return (_toml_data.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_toml_data.get())
+        return dict(_toml_data.get() or {})
 
 
 def _mask_url(url: str) -> str:

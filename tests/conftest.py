@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers.wiring import mailbot_env
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "mailbot" / "demo" / "mailbox"
 PG_ADMIN_URL = os.environ.get("MAILBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -120,32 +122,7 @@ class Mailbot:
 def mailbot(dovecot, smtp, db_url: str, tmp_path: Path) -> Mailbot:
     """A fresh mailbox account, SMTP sink and database, wired through MAILBOT_* variables."""
     user, password = dovecot.new_account()
-    units = tmp_path / "units.csv"
-    units.write_bytes((ROOT / "config" / "units.example.csv").read_bytes())
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")
-    } | {
-        "MAILBOT_DATABASE_URL": db_url,
-        "MAILBOT_DATA_DIR": str(tmp_path / "data"),
-        "MAILBOT_UNITS_FILE": str(units),
-        "MAILBOT_ANSWER_SINCE": "2000-01-01T00:00:00+00:00",
-        "MAILBOT_POLL_INTERVAL": "1",
-        "MAILBOT_IMAP__HOST": dovecot.host,
-        "MAILBOT_IMAP__PORT": str(dovecot.port),
-        "MAILBOT_IMAP__SECURITY": "none",
-        "MAILBOT_IMAP__USERNAME": user,
-        "MAILBOT_IMAP__PASSWORD": password,
-        "MAILBOT_SMTP__HOST": smtp.host,
-        "MAILBOT_SMTP__PORT": str(smtp.port),
-        "MAILBOT_SMTP__SECURITY": "none",
-        "MAILBOT_SMTP__TIMEOUT": "10",
-        "MAILBOT_SMTP__RETRY_BASE_SECONDS": "0.01",
-        # the loop guard (10 answers an hour per address) is tested on its own; elsewhere one
-        # school sends many test messages
-        "MAILBOT_RULES__MAX_REPLIES_PER_SENDER_PER_HOUR": "100000",
-        "MAILBOT_RULES__MAX_REPLIES_PER_HOUR": "100000",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = mailbot_env(dovecot, smtp, user, password, db_url, tmp_path)
     return Mailbot(env=env, cwd=tmp_path, dovecot=dovecot, user=user, password=password)
 
 

@@ -8,6 +8,8 @@ from collections import Counter
 
 import pytest
 
+from tests.e2e.waiting import wait_until
+
 from mailbot.service.crashpoints import POINTS
 
 pytestmark = pytest.mark.servers
@@ -59,15 +61,6 @@ def test_sigkill_at_each_point_then_restart(mailbot, smtp, samples, point):
     _assert_consistent(mailbot, smtp, len(raws), answered, allow_one_resend=point == "after-smtp")
 
 
-def _wait(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_daemon_killed_between_record_and_mark_recovers_on_restart(mailbot, smtp, samples):
     raws, answered = _batch(samples)
     mailbot.append(*raws)
@@ -76,7 +69,7 @@ def test_daemon_killed_between_record_and_mark_recovers_on_restart(mailbot, smtp
 
     daemon = mailbot.popen("run")
     try:
-        assert _wait(lambda: len(smtp.messages()) >= answered), "the restarted daemon answers"
+        assert wait_until(lambda: len(smtp.messages()) >= answered), "the restarted daemon answers"
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
     finally:
@@ -90,7 +83,7 @@ def test_daemon_keeps_polling_and_stops_cleanly_on_sigterm(mailbot, smtp, sample
     try:
         time.sleep(1.5)  # the daemon is idle on an empty mailbox
         mailbot.append(samples[0][1])
-        assert _wait(lambda: len(smtp.messages()) == 1), "mail that arrives while running is answered"
+        assert wait_until(lambda: len(smtp.messages()) == 1), "mail that arrives while running is answered"
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=30) == 0
         stderr = daemon.log()
@@ -112,7 +105,7 @@ def test_sigterm_in_the_middle_of_a_batch_loses_nothing(mailbot, smtp, samples):
     mailbot.append(*raws)
     daemon = mailbot.popen("run", extra_env={"MAILBOT_BATCH_SIZE": "200"})
     try:
-        assert _wait(lambda: len(smtp.messages()) > 0 or daemon.poll() is not None, timeout=60)
+        assert wait_until(lambda: len(smtp.messages()) > 0 or daemon.poll() is not None, timeout=60)
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=60) == 0
     finally:

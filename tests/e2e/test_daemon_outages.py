@@ -10,19 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.waiting import wait_until
+
 from tests.servers.dovecot import Dovecot
 from tests.servers.ports import free_port
 
 pytestmark = pytest.mark.servers
-
-
-def _wait(predicate, timeout=45.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_daemon_rides_out_an_imap_outage(mailbot, smtp, samples):
@@ -41,7 +34,7 @@ def test_daemon_rides_out_an_imap_outage(mailbot, smtp, samples):
             assert daemon.poll() is None, "the daemon stays up while the mailbox is away"
             own.start()
             own.append(user, password, samples[0][1])
-            assert _wait(lambda: len(smtp.messages()) == 1), "after the outage the new mail is answered"
+            assert wait_until(lambda: len(smtp.messages()) == 1), "after the outage the new mail is answered"
             daemon.send_signal(signal.SIGTERM)
             assert daemon.wait(timeout=30) == 0
             stderr = daemon.log()
@@ -59,7 +52,7 @@ def test_staff_are_alerted_once_when_the_mailbox_cannot_be_read(mailbot, smtp):
     staff = "vanthu.pgd@bentre.edu.vn"
     daemon = mailbot.popen("run", extra_env={"MAILBOT_IMAP__PASSWORD": "wrong", "MAILBOT_STAFF_ADDRESS": staff})
     try:
-        assert _wait(lambda: len(smtp.messages()) >= 1, timeout=30), "an alert after repeated failures"
+        assert wait_until(lambda: len(smtp.messages()) >= 1, timeout=30), "an alert after repeated failures"
         time.sleep(3)
         assert daemon.poll() is None, "the daemon stays up"
         daemon.send_signal(signal.SIGTERM)
@@ -82,7 +75,7 @@ def test_two_daemons_on_one_mailbox_record_and_answer_once(mailbot, smtp, sample
     first = mailbot.popen("run")
     second = mailbot.popen("run", extra_env={"MAILBOT_DATA_DIR": str(tmp_path / "other-data")})
     try:
-        assert _wait(lambda: len(smtp.messages()) >= len(raws), timeout=60)
+        assert wait_until(lambda: len(smtp.messages()) >= len(raws), timeout=60)
         time.sleep(2)  # a duplicate, if any, would arrive now
         for daemon in (first, second):
             daemon.send_signal(signal.SIGTERM)

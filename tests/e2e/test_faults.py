@@ -15,7 +15,8 @@ from collections import defaultdict
 
 import pytest
 
-from mailbot.settings import RulesSettings
+from tests.e2e.waiting import wait_until
+
 from tests.conftest import PG_ADMIN_URL
 from tests.e2e.test_crash_recovery import _assert_consistent, _batch
 
@@ -26,17 +27,6 @@ DONE_STR = DONE.decode()
 
 
 # --- helpers -----------------------------------------------------------------------------------
-def _no_reply_limits() -> dict[str, str | None]:
-    """Hundreds of copies of one sample come from one sender; the hourly loop guard would withhold
-    most of their replies, which is not what these tests are about."""
-    env: dict[str, str | None] = {}
-    if "max_replies_per_sender_per_hour" in RulesSettings.model_fields:
-        env["MAILBOT_RULES__MAX_REPLIES_PER_SENDER_PER_HOUR"] = "1000000"
-    if "max_replies_per_hour" in RulesSettings.model_fields:
-        env["MAILBOT_RULES__MAX_REPLIES_PER_HOUR"] = "1000000"
-    return env
-
-
 def _copy(raw: bytes, tag: str) -> bytes:
     """The sample with its Message-ID replaced by a unique one (so also unique bytes)."""
     head, sep, body = raw.partition(b"\r\n\r\n")
@@ -58,15 +48,6 @@ def _copies(raw: bytes, count: int, prefix: str) -> list[bytes]:
 
 def _first(samples, status: str) -> bytes:
     return next(raw for entry, raw in samples if entry["expect_status"] == status)
-
-
-def _wait(predicate, timeout: float = 45.0, every: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
 
 
 def _answered(smtp) -> int:
@@ -246,9 +227,9 @@ def test_messages_expunged_while_the_poll_runs(mailbot, smtp, samples):
     count, gone = 150, 40
     raws = _copies(_first(samples, "accepted"), count, "race")
     uids = mailbot.append(*raws)
-    poll = _Daemon(mailbot, "-v", "poll", "--once", extra_env={"MAILBOT_BATCH_SIZE": "10", **_no_reply_limits()})
+    poll = _Daemon(mailbot, "-v", "poll", "--once", extra_env={"MAILBOT_BATCH_SIZE": "10"})
     try:
-        assert _wait(lambda: _done_count(mailbot) > 0 or not poll.running(), timeout=30, every=0.02)
+        assert wait_until(lambda: _done_count(mailbot) > 0 or not poll.running(), timeout=30, every=0.02)
         with mailbot.imap() as other:
             other.select_folder("INBOX")
             other.delete_messages(uids[-gone:])
@@ -350,9 +331,9 @@ def test_dovecot_restarted_during_a_long_poll(mailbot, smtp, samples):
     count = 300
     raws = _copies(_first(samples, "accepted"), count, "restart")
     mailbot.append(*raws)
-    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20", **_no_reply_limits()})
+    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20"})
     try:
-        assert _wait(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
+        assert wait_until(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
         assert daemon.running()
         marked_before = _done_count(mailbot)
         # A Dovecot 2.3 master stopped with SIGTERM lets a busy IMAP session run on until it logs out;
@@ -360,7 +341,7 @@ def test_dovecot_restarted_during_a_long_poll(mailbot, smtp, samples):
         assert mailbot.dovecot.kill_connections() >= 1
         mailbot.dovecot.restart()
         assert daemon.running(), "the daemon survives the restart"
-        assert _wait(lambda: _answered(smtp) >= count or not daemon.running(), timeout=50), f"{_answered(smtp)} answered"
+        assert wait_until(lambda: _answered(smtp) >= count or not daemon.running(), timeout=50), f"{_answered(smtp)} answered"
         time.sleep(1.5)  # one more cycle: nothing new may happen
     finally:
         stderr = daemon.stop()
@@ -408,10 +389,10 @@ def test_database_unavailable_in_the_middle_of_a_batch(mailbot, smtp, samples, d
     count = 300
     raws = _copies(_first(samples, "accepted"), count, "dbdown")
     mailbot.append(*raws)
-    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20", **_no_reply_limits()})
+    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20"})
     try:
         # while recording: after the first batch is marked
-        assert _wait(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
+        assert wait_until(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
         marked_at_cut = _done_count(mailbot)
         try:
             killed = _cut_database(name)
@@ -422,7 +403,7 @@ def test_database_unavailable_in_the_middle_of_a_batch(mailbot, smtp, samples, d
         assert killed >= 1
 
         # while delivering: after some replies went out
-        assert _wait(lambda: len(smtp.messages()) >= 30 or not daemon.running(), timeout=50, every=0.05)
+        assert wait_until(lambda: len(smtp.messages()) >= 30 or not daemon.running(), timeout=50, every=0.05)
         sent_at_cut = len(smtp.messages())
         try:
             _cut_database(name)
@@ -431,7 +412,7 @@ def test_database_unavailable_in_the_middle_of_a_batch(mailbot, smtp, samples, d
         finally:
             _restore_database(name)
 
-        assert _wait(lambda: _answered(smtp) >= count or not daemon.running(), timeout=50), f"{_answered(smtp)} answered"
+        assert wait_until(lambda: _answered(smtp) >= count or not daemon.running(), timeout=50), f"{_answered(smtp)} answered"
         time.sleep(2)  # the outbox row of a possibly resent reply is marked in the next cycle
     finally:
         _restore_database(name)
@@ -457,10 +438,10 @@ def test_database_connections_dropped_in_the_middle_of_a_batch(mailbot, smtp, sa
     count = 300
     raws = _copies(_first(samples, "accepted"), count, "dbdrop")
     mailbot.append(*raws)
-    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20", **_no_reply_limits()})
+    daemon = _Daemon(mailbot, "run", extra_env={"MAILBOT_BATCH_SIZE": "20"})
     terminated = 0
     try:
-        assert _wait(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
+        assert wait_until(lambda: _done_count(mailbot) > 0 or not daemon.running(), timeout=30, every=0.05)
         marked_at_start = _done_count(mailbot)
         with _pg_admin() as admin:
             end = time.monotonic() + 3
@@ -468,9 +449,9 @@ def test_database_connections_dropped_in_the_middle_of_a_batch(mailbot, smtp, sa
                 terminated += _terminate_backends(admin, name)
                 time.sleep(0.05)
         assert daemon.running(), "the daemon stays up"
-        assert _wait(lambda: _done_count(mailbot) >= count or not daemon.running(), timeout=40), "all recorded"
+        assert wait_until(lambda: _done_count(mailbot) >= count or not daemon.running(), timeout=40), "all recorded"
         # no assertion here: a quarantined message is never answered, so do not wait for it for long
-        _wait(lambda: _answered(smtp) >= count or not daemon.running(), timeout=10)
+        wait_until(lambda: _answered(smtp) >= count or not daemon.running(), timeout=10)
         time.sleep(2)
     finally:
         stderr = daemon.stop()

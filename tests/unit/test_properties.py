@@ -59,7 +59,6 @@ from hypothesis import strategies as st
 from mailbot.adapters.units_file import read_units_file
 from mailbot.core.attachments import ArchiveListing, FileKind, list_archive, sniff
 from mailbot.core.legacy import Repair, repair_text
-from mailbot.core.lookalike import is_lookalike_address
 from mailbot.core.mail import ParsedMail, UnparseableMail, parse_mail
 from mailbot.core.reports import Classification, classify
 from mailbot.core.subject import SubjectParts, parse_subject
