@@ -104,6 +104,9 @@ class RulesSettings(BaseModel):
     authserv_id: str | None = None
     max_replies_per_sender_per_hour: int = Field(10, ge=1)  # loop guard against autoresponders
     max_replies_per_hour: int = Field(300, ge=1)
+    # Wall-clock limit for parsing + judging one message, run in a helper process that is killed when
+    # the limit passes (the message is quarantined, the ones behind it go on). 0: in-process, no limit.
+    max_seconds_per_message: float = Field(30.0, ge=0)
 
     @field_validator("disabled")
     @classmethod
@@ -128,6 +131,22 @@ class RemindersSettings(BaseModel):
     digest_hour: int = Field(7, ge=0, le=23)  # local hour after which the day's digest goes to staff
 
 
+class WebSettings(BaseModel):
+    """The staff pages (`mailbot serve`, `mailbot run --web`)."""
+
+    model_config = {"extra": "forbid"}
+
+    host: str = "127.0.0.1"  # the office network address to listen on, e.g. 0.0.0.0
+    port: int = Field(8080, ge=1, le=65535)
+    session_hours: float = Field(8.0, gt=0)  # a signed-in browser stays signed in this long
+    max_failed_logins: int = Field(5, ge=1)  # then the account is locked for lockout_minutes
+    lockout_minutes: int = Field(15, ge=1)
+    # "auto": Secure cookies when the page came over HTTPS; "always" behind a TLS proxy
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    page_size: int = Field(50, ge=10, le=500)
+    threads: int = Field(4, ge=1, le=32)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAILBOT_", env_nested_delimiter="__", extra="forbid")
 
@@ -149,6 +168,7 @@ class Settings(BaseSettings):
     reports_file: Path | None = None  # the report calendar; None: the bundled config/reports.toml
     staff_address: AsciiAddress | None = None  # urgent reports are forwarded here; digests go here
     reminders: RemindersSettings = RemindersSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("answer_since")
     @classmethod
@@ -243,8 +263,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         _toml_data.reset(token)
 
 
-# MAILBOT_* variables that are not settings: the crash-test hook and the test suite's own knobs.
-NOT_SETTINGS = {"MAILBOT_CRASH_AT", "MAILBOT_TEST_PG_URL", "MAILBOT_REQUIRE_SERVERS"}
+# MAILBOT_* variables that are not settings: the crash- and slow-judging test hooks and the test
+# suite's own knobs.
+NOT_SETTINGS = {"MAILBOT_CRASH_AT", "MAILBOT_SLOW_JUDGE", "MAILBOT_TEST_PG_URL", "MAILBOT_REQUIRE_SERVERS"}
 
 
 def known_env_names() -> set[str]:

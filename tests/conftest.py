@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +30,11 @@ def _unavailable(why: str) -> None:
 
 
 # --- databases --------------------------------------------------------------------------------
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of each kind; every DB test runs twice."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mailbot.db'}"
+@contextmanager
+def new_database(kind: str, directory: Path) -> Iterator[str]:
+    """A fresh, empty database of this kind ("sqlite" in `directory`, or "postgresql"), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'mailbot.db'}"
         return
     import psycopg
 
@@ -47,6 +48,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind; every DB test runs twice."""
+    with new_database(request.param, tmp_path) as url:
+        yield url
 
 
 # --- mail servers -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from mailbot.adapters.db_tables import (
     UnitAddressRow,
     UnitRow,
 )
+from mailbot.core.text import fold
 from mailbot.core.units import Unit
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -43,6 +44,14 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     return engine
+
+
+SEARCHED_FIELDS = ("subject", "subject_content", "from_address", "from_name")
+
+
+def search_text(fields: dict[str, Any]) -> str:
+    """What the staff log's search matches: the searched fields folded (no accents, lower case)."""
+    return fold(" ".join(str(fields.get(name) or "") for name in SEARCHED_FIELDS))
 
 
 class Outgoing(Protocol):
@@ -179,7 +188,7 @@ class Register:
         return row.id
 
     def add_message(self, attachments: Sequence[dict[str, Any]] = (), **fields: Any) -> int:
-        row = MessageRow(**fields)
+        row = MessageRow(search_text=search_text(fields), **fields)
         self.session.add(row)
         self.session.flush()
         for position, att in enumerate(attachments):

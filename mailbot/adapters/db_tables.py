@@ -92,6 +92,10 @@ class MessageRow(Base):
     __table_args__ = (
         UniqueConstraint("mailbox_id", "uid", name="uq_messages_location"),
         Index("ix_messages_received", "internal_date", "id"),
+        # keyset paging of the staff log under its usual filters
+        Index("ix_messages_unit_received", "unit_id", "internal_date", "id"),
+        Index("ix_messages_status_received", "status", "internal_date", "id"),
+        Index("ix_messages_report_received", "report_id", "period", "internal_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -118,6 +122,8 @@ class MessageRow(Base):
     period: Mapped[str | None] = mapped_column(String(32))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     revision: Mapped[bool] = mapped_column(Boolean, default=False)  # a later message for a submission
+    # subject, sender and content folded (no accents, lower case): the staff log's search
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class SubmissionRow(Base):
@@ -172,3 +178,47 @@ class ReplyRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffUserRow(Base):
+    """A person of the office who signs in to the staff pages."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))  # admin | staff | viewer
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser; the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class AuditRow(Base):
+    """What a person did on the staff pages (sign-in, reprocess, unit edits, downloads, exports)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

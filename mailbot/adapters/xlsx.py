@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +22,21 @@ def write_table(
     path: Path, title: str, headings: Sequence[str], rows: Sequence[Sequence[Any]], timezone: str, sheet: str = "Báo cáo"
 ) -> Path:
     """One sheet: title row, heading row, data rows with borders; datetimes shown in local time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _book(title, headings, rows, timezone, sheet).save(path)
+    return path
+
+
+def table_bytes(
+    title: str, headings: Sequence[str], rows: Sequence[Sequence[Any]], timezone: str, sheet: str = "Báo cáo"
+) -> bytes:
+    """The same workbook as write_table, as the bytes of an .xlsx file (for a download)."""
+    buffer = io.BytesIO()
+    _book(title, headings, rows, timezone, sheet).save(buffer)
+    return buffer.getvalue()
+
+
+def _book(title: str, headings: Sequence[str], rows: Sequence[Sequence[Any]], timezone: str, sheet: str) -> Workbook:
     book = Workbook()
     ws = book.active
     ws.title = sheet[:31]
@@ -47,9 +64,7 @@ def write_table(
     ws.freeze_panes = "A4"
     ws.page_setup.orientation = "landscape"
     ws.print_title_rows = "3:3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    return book
 
 
 def _cell(value: Any, tz: ZoneInfo) -> Any:

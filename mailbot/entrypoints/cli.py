@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -12,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from mailbot.adapters.staff_db import StaffStore
 from mailbot.adapters.units_file import read_units_file
 from mailbot.bootstrap import App, bootstrap
-from mailbot.entrypoints.labels import STATUS_VI
+from mailbot.labels import STATUS_VI
+from mailbot.service.accounts import ROLE_VI, AccountError, Role, add_user, set_password
 from mailbot.errors import MailbotError
 from mailbot.settings import Settings, load_settings
 
@@ -24,9 +27,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Cơ sở dữ liệu (sổ theo dõi).", no_args_is_help=True)
 units_app = typer.Typer(help="Danh sách đơn vị.", no_args_is_help=True)
 rules_app = typer.Typer(help="Các quy tắc kiểm tra thư.", no_args_is_help=True)
+users_app = typer.Typer(help="Tài khoản cán bộ dùng trang web.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
 app.add_typer(rules_app, name="rules")
+app.add_typer(users_app, name="users")
 
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Tệp cấu hình TOML (mặc định config/mailbot.toml nếu có).")
@@ -108,12 +113,90 @@ def poll(once: Annotated[bool, typer.Option("--once", help="Đọc hộp thư m�
 
 
 @app.command("run")
-def run() -> None:
+def run(
+    web: Annotated[bool, typer.Option("--web", help="Mở cả trang web cho cán bộ trong cùng tiến trình.")] = False,
+) -> None:
     """Chạy liên tục: đọc hộp thư theo chu kỳ (MAILBOT_POLL_INTERVAL giây) và gửi thư trả lời."""
     from mailbot.entrypoints.daemon import run_daemon
 
     logging.getLogger().setLevel(logging.INFO)
-    run_daemon(_app())
+    application = _app()
+    if web:
+        from mailbot.web.app import serve as serve_pages
+
+        threading.Thread(target=serve_pages, args=(application,), name="web", daemon=True).start()
+        _say(f"Trang web cho cán bộ: http://{application.settings.web.host}:{application.settings.web.port}/")
+    run_daemon(application)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[Optional[str], typer.Option("--host", help="Địa chỉ lắng nghe (mặc định web.host).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Cổng (mặc định web.port).")] = None,
+) -> None:
+    """Mở trang web cho cán bộ: sổ theo dõi, hạn nộp, tổng kết năm, đơn vị."""
+    from mailbot.web.app import serve as serve_pages
+
+    logging.getLogger().setLevel(logging.INFO)
+    application = _ready_app()
+    web = application.settings.web
+    with application.db.transaction() as reg:
+        if StaffStore(reg.session).count_users() == 0:
+            _say("Chưa có tài khoản nào: tạo tài khoản quản trị bằng `mailbot users add TÊN --role admin`.")
+    _say(f"Trang web cho cán bộ: http://{host or web.host}:{port or web.port}/ (Ctrl+C để dừng)")
+    serve_pages(application, host, port)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="admin, staff hoặc viewer.")] = "viewer",
+    name: Annotated[str, typer.Option("--name", help="Họ tên hiển thị.")] = "",
+    password: Annotated[
+        Optional[str], typer.Option("--password", help="Mật khẩu (cho kịch bản); bỏ trống để nhập từ bàn phím.")
+    ] = None,
+) -> None:
+    """Tạo tài khoản cho cán bộ (mật khẩu được băm Argon2id, không lưu nguyên văn)."""
+    if password is None:
+        password = _ask_password()
+    application = _ready_app()
+    with application.db.transaction() as reg:
+        store = StaffStore(reg.session)
+        add_user(store, username, password, role, application.clock(), display_name=name)
+        store.audit(application.clock(), None, "user-added", username, {"role": role, "by": "cli"})
+    _say(f"Đã tạo tài khoản {username} ({ROLE_VI[Role(role)]}).")
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: str,
+    password: Annotated[Optional[str], typer.Option("--password", help="Mật khẩu mới (cho kịch bản).")] = None,
+) -> None:
+    """Đặt lại mật khẩu (mọi phiên đăng nhập của tài khoản bị đóng, khoá được mở)."""
+    password = password if password is not None else _ask_password()
+    application = _ready_app()
+    with application.db.transaction() as reg:
+        store = StaffStore(reg.session)
+        set_password(store, username, password)
+        store.audit(application.clock(), None, "password-reset", username, {"by": "cli"})
+    _say(f"Đã đặt lại mật khẩu cho {username}.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Liệt kê tài khoản."""
+    application = _ready_app()
+    with application.db.transaction() as reg:
+        for user in StaffStore(reg.session).users():
+            state = "đang dùng" if user.active else "đã khoá"
+            _say(f"{user.username:<20} {ROLE_VI[Role(user.role)]:<12} {state:<10} {user.display_name}")
+
+
+def _ask_password() -> str:
+    first = typer.prompt("Mật khẩu", hide_input=True)
+    if typer.prompt("Nhập lại mật khẩu", hide_input=True) != first:
+        raise AccountError("Hai lần nhập mật khẩu không khớp.")
+    return first
 
 
 def _status_summary(by_status: dict[str, int]) -> str:

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from mailbot.bootstrap import bootstrap
-from mailbot.entrypoints.labels import REPLY_VI, STATUS_VI
+from mailbot.labels import REPLY_VI, STATUS_VI
 from mailbot.settings import ImapSettings, Settings, SmtpSettings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Vietnamese labels staff read in the CLI (and later the web pages)."""
+"""Vietnamese labels staff read in the CLI and on the staff pages."""
 
 STATUS_VI = {
     "accepted": "đã tiếp nhận",

@@ -1,0 +1,1 @@
+"""One blueprint per page family: log, board, units, quarantine, users."""
