@@ -14,4 +14,7 @@ RUN pip install -e . && mkdir -p /app/var && chown mailbot:mailbot /app/var
 USER mailbot
 VOLUME ["/app/var"]
 # Settings come from MAILBOT_* variables (passwords only there) or /app/config/mailbot.toml.
+# The staff pages: `mailbot run --web` with MAILBOT_WEB__HOST=0.0.0.0 (or a second container running
+# `mailbot serve --host 0.0.0.0`) and -p 8080:8080.
+EXPOSE 8080
 CMD ["mailbot", "run"]
