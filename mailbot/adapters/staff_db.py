@@ -94,3 +94,12 @@ class StaffStore:
             AuditEntry(r.id, r.at, r.username, r.action, r.target, dict(r.details or {}), r.remote_addr)
             for r in self.session.scalars(query)
         ]
+
+    def audit_entries_after(self, after_id: int, limit: int = 200) -> list[AuditEntry]:
+        """The `limit` entries just newer than `after_id`, newest first (a "newer" page of keyset paging)."""
+        query = select(AuditRow).where(AuditRow.id > after_id).order_by(AuditRow.id.asc()).limit(limit)
+        rows = list(self.session.scalars(query))
+        return [
+            AuditEntry(r.id, r.at, r.username, r.action, r.target, dict(r.details or {}), r.remote_addr)
+            for r in reversed(rows)
+        ]

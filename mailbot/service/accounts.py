@@ -122,3 +122,39 @@ def sign_in(
     store.drop_expired_sessions(now)
     store.add_session(token_digest(token), user.id, csrf, now, now + session_length)
     return SignedIn(user.id, user.username, Role(user.role), token, csrf)
+
+
+# --- account management from the staff pages (an admin acting on another account) ---------------
+def _named(store: StaffStore, username: str):  # type: ignore[no-untyped-def]
+    user = store.user_named(username)
+    if user is None:
+        raise AccountError(f"Không có tài khoản {username}.")
+    return user
+
+
+def change_role(store: StaffStore, actor: str, username: str, role: str) -> tuple[str, str]:
+    """Give `username` another role; returns (old, new). An admin cannot lower their own role
+    (the office would risk having no admin left)."""
+    try:
+        new = Role(role)
+    except ValueError:
+        raise AccountError(f"Vai trò {role!r} không có; chọn admin, staff hoặc viewer.") from None
+    user = _named(store, username)
+    old = Role(user.role)
+    if username == actor and not new.allows(old):
+        raise AccountError("Bạn không thể tự hạ vai trò của chính mình; nhờ một quản trị viên khác làm việc này.")
+    user.role = new.value  # read on every request: it applies from the user's next page
+    return old.value, new.value
+
+
+def set_active(store: StaffStore, actor: str, username: str, active: bool) -> None:
+    """Lock (active=False: every session of the account ends) or unlock an account (unlocking also
+    clears a temporary lock-out after wrong passwords). An admin cannot lock themself."""
+    user = _named(store, username)
+    if not active and username == actor:
+        raise AccountError("Bạn không thể tự khoá tài khoản của chính mình.")
+    user.active = active
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    else:
+        store.end_sessions_of(user.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -25,6 +26,7 @@ from mailbot.service.accounts import AccountError, LockoutPolicy, Role, sign_in,
 SESSION_COOKIE = "mailbot_session"
 LOGIN_CSRF_COOKIE = "mailbot_login_csrf"
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,6 +77,8 @@ class CurrentUser:
 def load_user() -> ResponseReturnValue | None:
     """before_request: find the session; refuse what needs one; check CSRF on every POST."""
     g.user = None
+    if request.path == "/favicon.ico":
+        abort(404)  # browsers ask by themselves; never send that to the sign-in page
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         app = mailbot()
@@ -146,7 +150,11 @@ def login() -> ResponseReturnValue:
                 )
                 response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
                 return response
-    csrf = secrets.token_urlsafe(32)
+    # Keep the browser's sign-in token: its own requests (the favicon, a second tab) load this page too,
+    # and a new token would spoil the form already on screen.
+    csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not _TOKEN.fullmatch(csrf):
+        csrf = secrets.token_urlsafe(32)
     body = render_template("login.html", csrf_token=csrf, error=error, username=username)
     response = current_app.make_response((body, 200 if error is None else 401))
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="Strict", secure=_secure_cookie(), path="/login")
