@@ -110,6 +110,7 @@ class App:
             calendar=self.calendar(),
             staff_address=s.staff_address,
             reply_limits=(s.rules.max_replies_per_sender_per_hour, s.rules.max_replies_per_hour),
+            max_seconds_per_message=s.rules.max_seconds_per_message,
         )
 
     def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:

@@ -7,6 +7,7 @@ again by (mailbox, UID) and skipped; a recorded message whose server marker is m
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from mailbot.rules import Policy, Rule
 from mailbot.service.crashpoints import crash_point
 from mailbot.service.replies import ReplyContext, compose, compose_urgent_alert, reference_for
 from mailbot.service.submissions import record_submission
+from mailbot.service.timelimit import TimeLimited, TimeLimitExceeded, WorkerDied, slow_point
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ class PollContext:
     calendar: Calendar | None = None  # None: submissions are not tracked (no report calendar)
     staff_address: str | None = None  # urgent reports are forwarded here
     reply_limits: tuple[int, int] = (10, 300)  # replies per hour: to one address, in all
+    # wall-clock limit for parsing + judging one message, in a helper process; 0: in-process, no limit
+    max_seconds_per_message: float = 0.0
 
 
 def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
@@ -65,23 +69,26 @@ def poll_once(inbox: Inbox, ctx: PollContext, should_stop: Callable[[], bool] = 
         registry = Registry(reg.units())
     _mark_leftovers(inbox, ctx, mailbox_id, report)
     recorder = _Recorder(ctx, state, mailbox_id, answer_from_uid, registry, report)
-    uids = inbox.uids_after(last_uid)
-    for start in range(0, len(uids), ctx.batch_size):
-        batch = inbox.fetch(uids[start : start + ctx.batch_size])
-        crash_point("after-fetch")
-        report.fetched += len(batch)
-        done = []
-        for fetched in batch:
-            recorder.record(fetched)
-            done.append(fetched.uid)
-            crash_point("after-commit")
+    try:
+        uids = inbox.uids_after(last_uid)
+        for start in range(0, len(uids), ctx.batch_size):
+            batch = inbox.fetch(uids[start : start + ctx.batch_size])
+            crash_point("after-fetch")
+            report.fetched += len(batch)
+            done = []
+            for fetched in batch:
+                recorder.record(fetched)
+                done.append(fetched.uid)
+                crash_point("after-commit")
+                if should_stop():
+                    break
+            _mark(inbox, ctx, mailbox_id, done, report)
+            crash_point("after-mark")
             if should_stop():
+                log.info("stopping after %d message(s); the rest waits for the next start", report.fetched)
                 break
-        _mark(inbox, ctx, mailbox_id, done, report)
-        crash_point("after-mark")
-        if should_stop():
-            log.info("stopping after %d message(s); the rest waits for the next start", report.fetched)
-            break
+    finally:
+        recorder.close()
     return report
 
 
@@ -131,15 +138,48 @@ class _Judged:
     parts: SubjectParts
 
 
-def _judge(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | str:
-    """Parse and judge; a message that breaks either gives the error text instead (quarantine)."""
+@dataclass(frozen=True)
+class _Job:
+    """What the helper process needs of one message (sent through a pipe)."""
+
+    raw: bytes
+    header_only: bool
+    size: int
+
+
+def _parse_and_judge(registry: Registry, policy: Policy, rules: tuple[Rule, ...], job: _Job) -> _Judged:
+    """The pure work for one message; raises UnparseableMail for a message that cannot be read."""
+    # the size the server reports: a header-only fetch must still be judged as the big message it is
+    mail = dataclasses.replace(parse_mail(job.raw, job.header_only), size=max(job.size, len(job.raw)))
+    slow_point(mail.subject)
+    verdict, parts = judge(mail, registry, policy, rules)
+    return _Judged(mail, verdict, parts)
+
+
+def _seconds_vi(seconds: float) -> str:
+    """30 -> "30", 2.5 -> "2,5" (Vietnamese decimal comma)."""
+    return f"{seconds:g}".replace(".", ",")
+
+
+def _judge(
+    fetched: FetchedMessage, registry: Registry, ctx: PollContext, limited: TimeLimited[_Job, _Judged] | None = None
+) -> _Judged | str:
+    """Parse and judge (within the time limit when `limited` is given); a message that breaks either,
+    or takes too long, gives the error text instead (quarantine)."""
+    job = _Job(fetched.raw, fetched.header_only, fetched.size)
     try:
-        # the size the server reports: a header-only fetch must still be judged as the big message it is
-        mail = dataclasses.replace(parse_mail(fetched.raw, fetched.header_only), size=max(fetched.size, len(fetched.raw)))
-        verdict, parts = judge(mail, registry, ctx.policy, ctx.rules)
-        return _Judged(mail, verdict, parts)
+        if limited is None:
+            return _parse_and_judge(registry, ctx.policy, ctx.rules, job)
+        return limited(job)
     except UnparseableMail as exc:
         error = str(exc)
+    except TimeLimitExceeded as exc:
+        error = (
+            f"quá thời gian xử lý ({_seconds_vi(exc.seconds)} giây): việc phân tích và kiểm tra thư bị dừng "
+            "(giới hạn rules.max_seconds_per_message)"
+        )
+    except WorkerDied as exc:
+        error = f"tiến trình xử lý thư dừng bất thường: {exc}"
     except Exception as exc:  # a bug must not make one message block all those behind it
         log.exception("UID %s: judging failed", fetched.uid)
         error = f"lỗi xử lý nội bộ: {type(exc).__name__}: {exc}"
@@ -168,11 +208,12 @@ class _Recorder:
     answer_from_uid: int
     registry: Registry
     report: PollReport
+    _limited: TimeLimited[_Job, _Judged] | None = field(default=None, init=False, repr=False)
 
     def record(self, fetched: FetchedMessage) -> None:
         """Record one message (or find it already recorded); a bad message never raises."""
         raw_sha = self.ctx.blobs.put("raw", fetched.raw)  # before the commit: a crash leaves an orphan file only
-        judged = _judge(fetched, self.registry, self.ctx)  # pure work first: a poison message cannot break the commit
+        judged = _judge(fetched, self.registry, self.ctx, self._limiter())  # pure work first: a poison message cannot break the commit
         try:
             self._write(fetched, raw_sha, judged)
         except OSError:
@@ -184,6 +225,22 @@ class _Recorder:
             # quarantined record so the message is not lost and does not block the ones behind it.
             log.exception("UID %s could not be recorded as judged; quarantining it", fetched.uid)
             self._write(fetched, raw_sha, f"lỗi ghi sổ: {type(exc).__name__}: {exc}")
+
+    def _limiter(self) -> TimeLimited[_Job, _Judged] | None:
+        """The helper process, created on the first message of the poll (it inherits this poll's
+        registry, policy and rules); None when the limit is off."""
+        seconds = self.ctx.max_seconds_per_message
+        if seconds <= 0:
+            return None
+        if self._limited is None:
+            work = functools.partial(_parse_and_judge, self.registry, self.ctx.policy, self.ctx.rules)
+            self._limited = TimeLimited(work, seconds)
+        return self._limited
+
+    def close(self) -> None:
+        if self._limited is not None:
+            self._limited.close()
+            self._limited = None
 
     def _write(self, fetched: FetchedMessage, raw_sha: str, judged: _Judged | str) -> None:
         ctx, report = self.ctx, self.report
@@ -213,18 +270,6 @@ class _Recorder:
                 log.info("UID %s recorded: %s", fetched.uid, status)
             reg.advance(self.mailbox_id, fetched.uid)
 
-    def _over_rate(self, reg: Register, recipient: str, now: datetime, message_pk: int) -> bool:
-        """Loop guard: an autoresponder that answers every receipt without saying so is stopped by a
-        per-recipient and a global hourly limit; the message stays in the register, flagged for staff."""
-        hour_ago = now - timedelta(hours=1)
-        limits = self.ctx.reply_limits
-        sent_to_one = reg.replies_since(hour_ago, recipient)
-        if sent_to_one < limits[0] and reg.replies_since(hour_ago) < limits[1]:
-            return False
-        log.warning("reply to %s withheld: hourly limit reached", recipient)
-        reg.add_reason(message_pk, "reply-rate-limited", {"address": recipient, "count": str(sent_to_one)})
-        return True
-
     def _add_judged(
         self,
         reg: Register,
@@ -235,51 +280,94 @@ class _Recorder:
         now: datetime,
         raw: bytes,
     ) -> str:
-        ctx = self.ctx
-        mail, verdict, parts = judged.mail, judged.verdict, judged.parts
-        attachments = [
-            {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": ctx.blobs.put("attachments", a.data)}
-            for a in mail.attachments
-        ]
-        sender = mail.sender
-        message_pk = reg.add_message(
-            attachments=attachments,
-            status=verdict.status.value,
-            reasons=[{"code": r.code, "details": r.details} for r in verdict.reasons],
-            message_id_header=mail.message_id,
-            subject=mail.subject,
-            from_address=sender.address if sender else ", ".join(a.address for a in mail.from_addresses) or None,
-            from_name=(sender.display_name if sender else None) or None,
-            date_header=mail.date,
-            unit_id=verdict.unit_id,
-            subject_unit=parts.units[0].unit_id if len(parts.units) == 1 else None,
-            subject_content=parts.content or None,
-            answered=answered,
-            **fields,
-        )
-        unit = self.registry.units.get(verdict.unit_id) if verdict.unit_id else None
-        note = None
-        if verdict.action is Action.ACCEPT and unit is not None and ctx.calendar is not None:
-            note = record_submission(reg, ctx.calendar, parts.content, unit, message_pk, received)
-        if not answered:
-            return verdict.status.value
-        reference = reference_for(message_pk, received, ctx.replies.timezone)
-        try:
-            reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now, note)
-            alert = None
-            if note is not None and note.urgent and ctx.staff_address and unit is not None:
-                alert = compose_urgent_alert(ctx.replies, raw, mail, unit, reference, received, now, ctx.staff_address)
-        except Exception as exc:
-            log.exception("message %s: composing the reply failed", message_pk)
-            reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
-            return Status.QUARANTINED.value
-        if reply is not None and self._over_rate(reg, reply.recipient, now, message_pk):
-            reply = None
-        for outgoing, ref in ((reply, reference), (alert, f"{reference}-K")):
-            if outgoing is not None:
-                reg.queue_reply(outgoing, ref, ctx.replies.from_address, now, message_pk=message_pk)
-                self.report.replies_queued += 1
-        return verdict.status.value
+        status, queued = add_judged(reg, self.ctx, self.registry, judged, fields, answered, received, now, raw)
+        self.report.replies_queued += queued
+        return status
+
+
+# (attachments=[...], **message fields) -> the message's row id
+WriteMessage = Callable[..., int]
+# (kind, the reference it would get) -> the outbox reference to use, or None to queue no reply of this kind
+ReplyReference = Callable[[str, str], str | None]
+
+
+def add_judged(
+    reg: Register,
+    ctx: PollContext,
+    registry: Registry,
+    judged: _Judged,
+    fields: dict[str, Any],
+    answered: bool,
+    received: datetime,
+    now: datetime,
+    raw: bytes,
+    write: WriteMessage | None = None,
+    reply_reference: ReplyReference | None = None,
+) -> tuple[str, int]:
+    """Record a judged message (row, attachments, submission) and queue its reply and urgent alert.
+    Returns (status, replies queued). The poll adds a new row; reprocessing passes `write` (update the
+    row in place) and `reply_reference` (no second reply of a kind already sent)."""
+    mail, verdict, parts = judged.mail, judged.verdict, judged.parts
+    attachments = [
+        {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": ctx.blobs.put("attachments", a.data)}
+        for a in mail.attachments
+    ]
+    sender = mail.sender
+    message_pk = (write or reg.add_message)(
+        attachments=attachments,
+        status=verdict.status.value,
+        reasons=[{"code": r.code, "details": r.details} for r in verdict.reasons],
+        message_id_header=mail.message_id,
+        subject=mail.subject,
+        from_address=sender.address if sender else ", ".join(a.address for a in mail.from_addresses) or None,
+        from_name=(sender.display_name if sender else None) or None,
+        date_header=mail.date,
+        unit_id=verdict.unit_id,
+        subject_unit=parts.units[0].unit_id if len(parts.units) == 1 else None,
+        subject_content=parts.content or None,
+        answered=answered,
+        **fields,
+    )
+    unit = registry.units.get(verdict.unit_id) if verdict.unit_id else None
+    note = None
+    if verdict.action is Action.ACCEPT and unit is not None and ctx.calendar is not None:
+        note = record_submission(reg, ctx.calendar, parts.content, unit, message_pk, received)
+    if not answered:
+        return verdict.status.value, 0
+    reference = reference_for(message_pk, received, ctx.replies.timezone)
+    try:
+        reply = compose(ctx.replies, mail, verdict, parts, unit, reference, received, now, note)
+        alert = None
+        if note is not None and note.urgent and ctx.staff_address and unit is not None:
+            alert = compose_urgent_alert(ctx.replies, raw, mail, unit, reference, received, now, ctx.staff_address)
+    except Exception as exc:
+        log.exception("message %s: composing the reply failed", message_pk)
+        reg.quarantine(message_pk, f"lỗi soạn thư trả lời: {type(exc).__name__}: {exc}")
+        return Status.QUARANTINED.value, 0
+    if reply is not None and _over_rate(reg, ctx, reply.recipient, now, message_pk):
+        reply = None
+    queued = 0
+    for outgoing, ref in ((reply, reference), (alert, f"{reference}-K")):
+        if outgoing is None:
+            continue
+        use = ref if reply_reference is None else reply_reference(outgoing.kind, ref)
+        if use is not None:
+            reg.queue_reply(outgoing, use, ctx.replies.from_address, now, message_pk=message_pk)
+            queued += 1
+    return verdict.status.value, queued
+
+
+def _over_rate(reg: Register, ctx: PollContext, recipient: str, now: datetime, message_pk: int) -> bool:
+    """Loop guard: an autoresponder that answers every receipt without saying so is stopped by a
+    per-recipient and a global hourly limit; the message stays in the register, flagged for staff."""
+    hour_ago = now - timedelta(hours=1)
+    limits = ctx.reply_limits
+    sent_to_one = reg.replies_since(hour_ago, recipient)
+    if sent_to_one < limits[0] and reg.replies_since(hour_ago) < limits[1]:
+        return False
+    log.warning("reply to %s withheld: hourly limit reached", recipient)
+    reg.add_reason(message_pk, "reply-rate-limited", {"address": recipient, "count": str(sent_to_one)})
+    return True
 
 
 def _count(report: PollReport, status: str) -> None:
