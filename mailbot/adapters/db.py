@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import create_engine, delete, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from mailbot.adapters.db_tables import (
     AttachmentRow,
@@ -195,6 +195,71 @@ class Register:
             self.session.add(AttachmentRow(message_id=row.id, position=position, **att))
         return row.id
 
+    # --- reprocessing (staff pages) ------------------------------------------------------------
+    # What a message row says about its judging; reset when the message is judged again.
+    JUDGED_DEFAULTS: dict[str, Any] = dict(
+        status="quarantined", reasons=[], error=None, message_id_header=None, subject="", from_address=None,
+        from_name=None, date_header=None, unit_id=None, subject_unit=None, subject_content=None, answered=False,
+        report_id=None, period=None, submission_id=None, revision=False,
+    )
+
+    def message_for_update(self, message_pk: int) -> MessageRow | None:
+        """The message row, locked until the transaction ends (PostgreSQL): two staff reprocessing the
+        same message one after the other, never both at once."""
+        return self.session.scalar(select(MessageRow).where(MessageRow.id == message_pk).with_for_update())
+
+    def mailbox_row(self, mailbox_id: int) -> MailboxRow | None:
+        return self.session.get(MailboxRow, mailbox_id)
+
+    def rewrite_message(self, message_pk: int, attachments: Sequence[dict[str, Any]] = (), **fields: Any) -> int:
+        """Judge a recorded message again in place: same row, judged fields and attachments replaced."""
+        row = self.session.get(MessageRow, message_pk)
+        assert row is not None
+        values = {**self.JUDGED_DEFAULTS, **fields}
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.search_text = search_text(values)
+        self.session.execute(delete(AttachmentRow).where(AttachmentRow.message_id == message_pk))
+        for position, att in enumerate(attachments):
+            self.session.add(AttachmentRow(message_id=message_pk, position=position, **att))
+        self.session.flush()
+        return message_pk
+
+    def replies_of(self, message_pk: int) -> list[tuple[str, str]]:
+        """(kind, reference) of every outbox row of this message."""
+        return [
+            (r.kind, r.reference)
+            for r in self.session.execute(select(ReplyRow.kind, ReplyRow.reference).where(ReplyRow.message_id == message_pk))
+        ]
+
+    def reference_taken(self, reference: str) -> bool:
+        return self.session.scalar(select(func.count()).select_from(ReplyRow).where(ReplyRow.reference == reference)) > 0
+
+    def drop_submission_of(self, message_pk: int) -> None:
+        """Before a message is judged again: a submission that only this message made is removed (the
+        new verdict records it again); one that other messages also made stays, only this message is
+        unlinked from it."""
+        row = self.session.get(MessageRow, message_pk)
+        if row is None or row.submission_id is None:
+            return
+        sub = self.session.get(SubmissionRow, row.submission_id)
+        row.submission_id = None
+        self.session.flush()
+        if sub is not None and sub.first_message_id == message_pk and sub.latest_message_id == message_pk:
+            self.session.delete(sub)
+            self.session.flush()
+
+    def review_queue(self, statuses: Sequence[str], limit: int) -> list[MessageRow]:
+        """Messages in these statuses, newest first (bounded)."""
+        return list(
+            self.session.scalars(
+                select(MessageRow)
+                .where(MessageRow.status.in_(list(statuses)))
+                .order_by(MessageRow.internal_date.desc(), MessageRow.id.desc())
+                .limit(limit)
+            )
+        )
+
     # --- submissions ---------------------------------------------------------------------------
     def submission(self, unit_id: str, report_id: str, period: str) -> SubmissionRow | None:
         return self.session.scalar(
@@ -308,6 +373,17 @@ class Register:
         )
         return [PendingReply(r.id, r.recipient, r.sender, r.raw, r.attempts) for r in rows]
 
+    def claim_reply(self, reply_id: int, now: datetime) -> bool:
+        """Lock one due reply for this transaction; False when another process has sent it meanwhile.
+        The no-op UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite), so a second
+        daemon waits here and then finds the reply no longer pending."""
+        result = self.session.execute(
+            update(ReplyRow)
+            .where(ReplyRow.id == reply_id, ReplyRow.status == "pending", ReplyRow.next_attempt_at <= now)
+            .values(attempts=ReplyRow.attempts)
+        )
+        return result.rowcount == 1
+
     def reply_sent(self, reply_id: int, now: datetime) -> None:
         self.session.execute(
             update(ReplyRow)
@@ -340,8 +416,9 @@ class Register:
     ) -> list[LogEntry]:
         query = (
             select(MessageRow, ReplyRow)
-            # the answer to the school; an urgent alert to staff is a second outbox row of the same message
-            .outerjoin(ReplyRow, (ReplyRow.message_id == MessageRow.id) & ReplyRow.kind.in_(("receipt", "rejection")))
+            # the answer to the school; an urgent alert to staff is a second outbox row of the same message.
+            # The latest one: a message reprocessed by staff can have a receipt after its rejection.
+            .outerjoin(ReplyRow, ReplyRow.id == _latest_answer_id())
             .order_by(MessageRow.internal_date.desc(), MessageRow.id.desc())
         )
         if since is not None:
@@ -388,6 +465,16 @@ class Register:
             )
             for m, r in results
         ]
+
+
+def _latest_answer_id() -> Any:
+    answer = aliased(ReplyRow)
+    return (
+        select(func.max(answer.id))
+        .where(answer.message_id == MessageRow.id, answer.kind.in_(("receipt", "rejection")))
+        .correlate(MessageRow)
+        .scalar_subquery()
+    )
 
 
 class Database:

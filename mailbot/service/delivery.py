@@ -64,32 +64,36 @@ def _deliver_one(
     clock: Callable[[], datetime],
     report: DeliveryReport,
 ) -> bool:
-    """Send one reply and record the outcome; False when the server is unreachable."""
-    try:
-        channel.send(reply.sender, reply.recipient, reply.raw)
-    except SmtpUnavailable as exc:
-        # Nothing reached the server: the reply stays due, no attempt is counted, the next run tries again.
-        log.warning("SMTP server unavailable, replies wait: %s", exc)
-        return False
-    except PermanentDeliveryError as exc:
-        with db.transaction() as reg:
+    """Send one reply and record the outcome; False when the server is unreachable.
+
+    Claim, send and outcome share one transaction: a second daemon on the same database waits at the
+    claim and then skips the reply, and a crash between the server's 250 and the commit leaves the reply
+    pending, to be sent again with the same bytes and Message-ID."""
+    with db.transaction() as reg:
+        if not reg.claim_reply(reply.id, clock()):
+            return True  # sent (or rescheduled) by another process meanwhile
+        try:
+            channel.send(reply.sender, reply.recipient, reply.raw)
+        except SmtpUnavailable as exc:
+            # Nothing reached the server: the reply stays due, no attempt is counted, the next run tries again.
+            log.warning("SMTP server unavailable, replies wait: %s", exc)
+            return False
+        except PermanentDeliveryError as exc:
             reg.reply_failed(reply.id, str(exc))
-        report.failed += 1
-        log.error("reply %s to %s refused for good: %s", reply.id, reply.recipient, exc)
-        return True
-    except TemporaryDeliveryError as exc:
-        attempts = reply.attempts + 1
-        with db.transaction() as reg:
+            report.failed += 1
+            log.error("reply %s to %s refused for good: %s", reply.id, reply.recipient, exc)
+            return True
+        except TemporaryDeliveryError as exc:
+            attempts = reply.attempts + 1
             if attempts >= policy.max_attempts:
                 reg.reply_failed(reply.id, f"sau {attempts} lần thử: {exc}")
                 report.failed += 1
             else:
                 reg.reply_retry(reply.id, clock() + backoff(attempts, policy.retry_base_seconds), str(exc))
                 report.retried += 1
-        log.warning("reply %s to %s not sent (attempt %d): %s", reply.id, reply.recipient, attempts, exc)
-        return True
-    crash_point("after-smtp")
-    with db.transaction() as reg:
+            log.warning("reply %s to %s not sent (attempt %d): %s", reply.id, reply.recipient, attempts, exc)
+            return True
+        crash_point("after-smtp")
         reg.reply_sent(reply.id, clock())
     crash_point("after-sent")
     report.sent += 1
