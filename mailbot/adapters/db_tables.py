@@ -96,6 +96,10 @@ class MessageRow(Base):
         Index("ix_messages_unit_received", "unit_id", "internal_date", "id"),
         Index("ix_messages_status_received", "status", "internal_date", "id"),
         Index("ix_messages_report_received", "report_id", "period", "internal_date", "id"),
+        # PostgreSQL: trigram index so a search for a rare word does not read every message
+        Index(
+            "ix_messages_search_trgm", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
