@@ -122,9 +122,10 @@ def run(
     logging.getLogger().setLevel(logging.INFO)
     application = _app()
     if web:
-        from mailbot.web.app import serve as serve_pages
+        from mailbot.web.app import make_server
 
-        threading.Thread(target=serve_pages, args=(application,), name="web", daemon=True).start()
+        server = make_server(application)  # a port in use stops the start here, with a clear message
+        threading.Thread(target=server.run, name="web", daemon=True).start()
         _say(f"Trang web cho cán bộ: http://{application.settings.web.host}:{application.settings.web.port}/")
     run_daemon(application)
 

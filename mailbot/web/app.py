@@ -6,7 +6,6 @@ its pages are Jinja2 like our replies; waitress serves it (pure Python, also on 
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from flask import Flask, g, render_template
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from mailbot.bootstrap import App
+from mailbot.errors import ConfigError
 from mailbot.web import auth
 from mailbot.web.format import install_filters
 
@@ -75,19 +75,22 @@ def _error_page(exc: HTTPException) -> ResponseReturnValue:
     return render_template("error.html", code=code, title=title, detail=detail), code
 
 
-def serve(mailbot: App, host: str | None = None, port: int | None = None, stop: threading.Event | None = None) -> None:
-    """Serve the pages with waitress until the process stops (or `stop` is set, when run beside the daemon)."""
+def make_server(mailbot: App, host: str | None = None, port: int | None = None) -> Any:
+    """The waitress server, already listening: a port in use fails here, before anything else starts."""
     from waitress.server import create_server
 
     settings = mailbot.settings.web
-    server = create_server(
-        create_web_app(mailbot), host=host or settings.host, port=port or settings.port, threads=settings.threads,
-        ident="mailbot",
-    )
-    if stop is not None:
-        threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
     try:
-        server.run()
-    except OSError:
-        if stop is None or not stop.is_set():
-            raise
+        return create_server(
+            create_web_app(mailbot), host=host or settings.host, port=port or settings.port, threads=settings.threads,
+            ident="mailbot",
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"không mở được trang web tại {host or settings.host}:{port or settings.port}: {exc.strerror or exc}"
+        ) from exc
+
+
+def serve(mailbot: App, host: str | None = None, port: int | None = None) -> None:
+    """Serve the pages with waitress until the process stops."""
+    make_server(mailbot, host, port).run()

@@ -140,3 +140,19 @@ def test_run_web_serves_the_pages_beside_the_daemon(db_url, tmp_path):
         assert proc.wait(timeout=30) == 0, (tmp_path / "serve.err").read_text()
     time.sleep(0.2)
     assert not _up(base)
+
+
+def test_a_port_in_use_is_a_clear_error_for_serve_and_run_web(db_url, tmp_path):
+    import socket
+
+    env = _env(db_url, tmp_path, MAILBOT_IMAP__MODE="folder", MAILBOT_IMAP__PATH=str(tmp_path / "mailbox"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        served = _mailbot(env, tmp_path, "serve", "--port", port)
+        ran = _mailbot(env | {"MAILBOT_WEB__PORT": port}, tmp_path, "run", "--web")
+    for result in (served, ran):
+        assert result.returncode == 2, result.stderr
+        assert f"Lỗi: không mở được trang web tại 127.0.0.1:{port}" in result.stderr
+        assert "Traceback" not in result.stderr
