@@ -11,7 +11,9 @@ from flask.typing import ResponseReturnValue
 from mailbot.service.accounts import Role
 from mailbot.service.replies import explain, reason_texts
 from mailbot.service.reprocess import ReprocessError, reprocess
+from mailbot.labels import STATUS_VI
 from mailbot.web.auth import audit, mailbot, requires
+from mailbot.web.export import xlsx_response
 
 bp = Blueprint("quarantine", __name__)
 
@@ -54,16 +56,35 @@ def _item(row: Any) -> dict[str, Any]:
     }
 
 
-@bp.route("/quarantine")
-def index() -> ResponseReturnValue:
-    app = mailbot()
-    with app.db.transaction() as reg:
+def _lists() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(quarantined and held, rejected because of the units list), newest first."""
+    with mailbot().db.transaction() as reg:
         review = [_item(r) for r in reg.review_queue(["quarantined", "held"], LIMIT)]
         rejected = [
             _item(r)
             for r in reg.review_queue(["rejected"], LIMIT)
             if any(reason.get("code") in REGISTRY_CODES for reason in r.reasons or [])
         ]
+    return review, rejected
+
+
+@bp.route("/quarantine.xlsx")
+def export() -> ResponseReturnValue:
+    review, rejected = _lists()
+    rows = [
+        [item["id"], item["received"], item["from_address"] or "", item["subject"], STATUS_VI.get(item["status"], item["status"]),
+         "; ".join(item["reasons"])]
+        for item in review + rejected
+    ]
+    return xlsx_response(
+        "thu-can-xem-lai.xlsx", "Thư cần xem lại",
+        ["Số", "Nhận lúc", "Người gửi", "Tiêu đề", "Trạng thái", "Lý do"], rows,
+    )
+
+
+@bp.route("/quarantine")
+def index() -> ResponseReturnValue:
+    review, rejected = _lists()
     notice = None
     done = request.args.get("done", type=int)
     if done is not None:

@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from mailbot.adapters.staff_db import StaffStore
 from mailbot.service.accounts import ROLE_VI, AccountError, Role, add_user, change_role, set_active, set_password
 from mailbot.web.auth import audit, mailbot, requires
+from mailbot.web.export import xlsx_response
 
 bp = Blueprint("users", __name__)
 
@@ -170,6 +171,25 @@ def password(username: str) -> ResponseReturnValue:
         return _page(str(exc), status=400)
     audit("password-reset", username)
     return _done("password", username)
+
+
+AUDIT_EXPORT = 10_000
+
+
+@bp.route("/users/audit.xlsx")
+@requires(Role.ADMIN)
+def audit_export() -> ResponseReturnValue:
+    """The newest AUDIT_EXPORT lines of the audit log."""
+    with mailbot().db.transaction() as reg:
+        entries = StaffStore(reg.session).audit_entries(limit=AUDIT_EXPORT)
+    rows = [
+        [e.at, e.username or "", ACTION_VI.get(e.action, e.action), e.target, _details_vi(e.details), e.remote_addr or ""]
+        for e in entries
+    ]
+    return xlsx_response(
+        "nhat-ky-thao-tac.xlsx", "Nhật ký thao tác",
+        ["Thời điểm", "Người thực hiện", "Thao tác", "Đối tượng", "Chi tiết", "Địa chỉ IP"], rows,
+    )
 
 
 @bp.route("/users/audit")
