@@ -168,6 +168,24 @@ def test_the_board_exports_to_excel(admin: Any, tmp_path: Path) -> None:
     assert [r[state_col] for r in body] == states
 
 
+def test_the_board_prints_without_navigation_or_forms(admin: Any) -> None:
+    """What a printer gets (print media): the title and the table, no menu, filters or buttons."""
+    admin.goto("/board")
+    admin.emulate_media(media="print")
+    try:
+        assert not admin.locator("header.top nav").is_visible()
+        assert not admin.locator("form.filters").is_visible()
+        assert not admin.get_by_role("button", name="Đăng xuất").is_visible()
+        assert admin.locator("h1").is_visible() and admin.locator("table.board").is_visible()
+        shot(admin, "23-board-print")
+        pdf = admin.pdf(format="A4", landscape=True)  # chromium's own print path
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        (shot_dir := Path(__file__).resolve().parents[1] / "artifacts" / "screenshots").mkdir(parents=True, exist_ok=True)
+        (shot_dir / "23-board-print.pdf").write_bytes(pdf)
+    finally:
+        admin.emulate_media(media="screen")
+
+
 def test_the_months_matrix(admin: Any) -> None:
     _nav(admin, "Báo cáo tháng")
     admin.wait_for_url(re.compile(r"/months$"))
