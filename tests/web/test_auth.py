@@ -120,3 +120,24 @@ def test_only_admins_see_the_accounts_page(staff: Staff) -> None:
     assert staff.sign_in("admin").get("/users").status_code == 200
     for role in ("staff", "viewer"):
         assert staff.sign_in(role).get("/users").status_code == 403
+
+
+def test_cookies_are_secure_over_https_and_when_told(staff_ro: Staff) -> None:
+    def session_cookie(base_url: str) -> str:
+        client = staff_ro.client()
+        page = client.get("/login", base_url=base_url).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        response = client.post(
+            "/login", base_url=base_url, data={"username": "viewer", "password": PASSWORDS["viewer"], "csrf_token": token}
+        )
+        return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("mailbot_session="))
+
+    web = staff_ro.mailbot.settings.web
+    assert "Secure" in session_cookie("https://pgd.local")
+    assert "Secure" not in session_cookie("http://pgd.local")  # "auto": plain HTTP on the office network
+    original = web.cookie_secure
+    web.cookie_secure = "always"  # behind a TLS proxy that talks HTTP to us
+    try:
+        assert "Secure" in session_cookie("http://pgd.local")
+    finally:
+        web.cookie_secure = original
