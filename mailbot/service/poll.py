@@ -161,12 +161,21 @@ def _seconds_vi(seconds: float) -> str:
     return f"{seconds:g}".replace(".", ",")
 
 
+@dataclass(frozen=True)
+class Unjudged:
+    """Why a message could not be judged: it goes to quarantine with this reason code and error."""
+
+    error: str
+    code: str = "unparseable"
+
+
 def _judge(
     fetched: FetchedMessage, registry: Registry, ctx: PollContext, limited: TimeLimited[_Job, _Judged] | None = None
-) -> _Judged | str:
+) -> _Judged | Unjudged:
     """Parse and judge (within the time limit when `limited` is given); a message that breaks either,
-    or takes too long, gives the error text instead (quarantine)."""
+    or takes too long, gives why instead (quarantine)."""
     job = _Job(fetched.raw, fetched.header_only, fetched.size)
+    code = "unparseable"
     try:
         if limited is None:
             return _parse_and_judge(registry, ctx.policy, ctx.rules, job)
@@ -174,24 +183,26 @@ def _judge(
     except UnparseableMail as exc:
         error = str(exc)
     except TimeLimitExceeded as exc:
+        code = "processing-timeout"
         error = (
             f"quá thời gian xử lý ({_seconds_vi(exc.seconds)} giây): việc phân tích và kiểm tra thư bị dừng "
             "(giới hạn rules.max_seconds_per_message)"
         )
     except WorkerDied as exc:
+        code = "processing-timeout"
         error = f"tiến trình xử lý thư dừng bất thường: {exc}"
     except Exception as exc:  # a bug must not make one message block all those behind it
         log.exception("UID %s: judging failed", fetched.uid)
         error = f"lỗi xử lý nội bộ: {type(exc).__name__}: {exc}"
     log.warning("UID %s quarantined: %s", fetched.uid, error)
-    return error
+    return Unjudged(error, code)
 
 
-def _add_quarantined(reg: Register, fields: dict[str, Any], error: str) -> None:
+def _add_quarantined(reg: Register, fields: dict[str, Any], why: Unjudged) -> None:
     reg.add_message(
         status=Status.QUARANTINED.value,
-        reasons=[{"code": "unparseable", "details": {"error": error}}],
-        error=error,
+        reasons=[{"code": why.code, "details": {"error": why.error}}],
+        error=why.error,
         subject="",
         answered=False,
         **fields,
@@ -224,7 +235,7 @@ class _Recorder:
             # The database works but refused this message (a value it cannot store, a bug): keep a
             # quarantined record so the message is not lost and does not block the ones behind it.
             log.exception("UID %s could not be recorded as judged; quarantining it", fetched.uid)
-            self._write(fetched, raw_sha, f"lỗi ghi sổ: {type(exc).__name__}: {exc}")
+            self._write(fetched, raw_sha, Unjudged(f"lỗi ghi sổ: {type(exc).__name__}: {exc}"))
 
     def _limiter(self) -> TimeLimited[_Job, _Judged] | None:
         """The helper process, created on the first message of the poll (it inherits this poll's
@@ -242,7 +253,7 @@ class _Recorder:
             self._limited.close()
             self._limited = None
 
-    def _write(self, fetched: FetchedMessage, raw_sha: str, judged: _Judged | str) -> None:
+    def _write(self, fetched: FetchedMessage, raw_sha: str, judged: _Judged | Unjudged) -> None:
         ctx, report = self.ctx, self.report
         now = ctx.clock()
         received = fetched.internal_date or now
@@ -260,7 +271,7 @@ class _Recorder:
                     internal_date=received,
                     recorded_at=now,
                 )
-                if isinstance(judged, str):
+                if isinstance(judged, Unjudged):
                     _add_quarantined(reg, fields, judged)
                     status = Status.QUARANTINED.value
                 else:

@@ -27,6 +27,7 @@ from mailbot.service.poll import (
     _judge,
     _parse_and_judge,
     _should_answer,
+    Unjudged,
     add_judged,
 )
 from mailbot.service.timelimit import TimeLimited
@@ -77,14 +78,14 @@ def reprocess(ctx: PollContext, message_id: int) -> ReprocessOutcome:
         )
         judged = _judge_once(fetched, registry, ctx)
         reg.drop_submission_of(message_id)
-        if isinstance(judged, str):
+        if isinstance(judged, Unjudged):
             reg.rewrite_message(
                 message_id,
                 status=Status.QUARANTINED.value,
-                reasons=[{"code": "unparseable", "details": {"error": judged}}],
-                error=judged,
+                reasons=[{"code": judged.code, "details": {"error": judged.error}}],
+                error=judged.error,
             )
-            status, queued, error = Status.QUARANTINED.value, 0, judged
+            status, queued, error = Status.QUARANTINED.value, 0, judged.error
         else:
             answer_from = mailbox.answer_from_uid if mailbox is not None else 1
             answered = _should_answer(row.uid, received, answer_from, ctx.answer_since)
@@ -98,7 +99,7 @@ def reprocess(ctx: PollContext, message_id: int) -> ReprocessOutcome:
     return ReprocessOutcome(message_id, before, status, queued, error)
 
 
-def _judge_once(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | str:
+def _judge_once(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | Unjudged:
     """The poll's parse-and-judge, within the same time limit (a helper process) when one is set."""
     seconds = ctx.max_seconds_per_message
     if seconds <= 0:

@@ -45,7 +45,7 @@ def test_slow_message_is_quarantined_and_the_ones_behind_it_are_answered(mailbot
     assert len(entries) == 3
     slow = next(e for e in entries.values() if e["verdict"] == "quarantined")
     assert slow["error"].startswith("quá thời gian xử lý (2 giây)"), slow["error"]
-    assert [r["code"] for r in slow["reasons"]] == ["unparseable"]
+    assert [r["code"] for r in slow["reasons"]] == ["processing-timeout"]
     assert slow["reasons"][0]["details"]["error"] == slow["error"]
     assert slow["reply"]["kind"] is None, "a quarantined message is not answered"
     for message_id in ("<before-slow@bentre.edu.vn>", "<after-slow@bentre.edu.vn>"):
