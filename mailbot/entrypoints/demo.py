@@ -65,3 +65,7 @@ def run_demo(workdir: Path, say: Callable[[str], None]) -> None:
                 say(msg.get_content().rstrip())
                 break
     say(f"\nSổ theo dõi: MAILBOT_DATABASE_URL=sqlite:///{workdir / 'mailbot.db'} mailbot log")
+    say(
+        f"Trang web cho cán bộ: export MAILBOT_DATABASE_URL=sqlite:///{workdir / 'mailbot.db'} "
+        f"MAILBOT_DATA_DIR={workdir / 'data'}; mailbot users add vanthu --role admin; mailbot serve"
+    )
