@@ -46,7 +46,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -744,7 +744,7 @@ def measure_pages(kind: str, app: Any, repeat: int, sample_ids: dict[str, Any]) 
     results.append(time_page(client, rec, "log, first page", "/", repeat, ph))
     results.append(time_page(client, rec, f"log, search {q}=thi tran", f"/?{q}=thi+tran", repeat, ph))
     # a word no message has: the search cannot stop early and reads the whole register
-    results.append(time_page(client, rec, f"log, search (no match)", f"/?{q}=khongcotunay", repeat, ph))
+    results.append(time_page(client, rec, "log, search (no match)", f"/?{q}=khongcotunay", repeat, ph))
     page2 = older_link(first_body)
     if page2 is None:
         results.append(PageResult("log, page 2", "(no 'Cũ hơn' link on /)", 0, [0.0], 0, 0, 0, 0, None, ph))

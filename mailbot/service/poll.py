@@ -161,6 +161,14 @@ def _seconds_vi(seconds: float) -> str:
     return f"{seconds:g}".replace(".", ",")
 
 
+def time_limited_judge(ctx: PollContext, registry: Registry) -> TimeLimited[_Job, _Judged] | None:
+    """A helper process that parses and judges with this registry, policy and rules, killed after
+    `max_seconds_per_message`; None when the limit is off (judge in-process)."""
+    if ctx.max_seconds_per_message <= 0:
+        return None
+    return TimeLimited(functools.partial(_parse_and_judge, registry, ctx.policy, ctx.rules), ctx.max_seconds_per_message)
+
+
 @dataclass(frozen=True)
 class Unjudged:
     """Why a message could not be judged: it goes to quarantine with this reason code and error."""
@@ -240,12 +248,8 @@ class _Recorder:
     def _limiter(self) -> TimeLimited[_Job, _Judged] | None:
         """The helper process, created on the first message of the poll (it inherits this poll's
         registry, policy and rules); None when the limit is off."""
-        seconds = self.ctx.max_seconds_per_message
-        if seconds <= 0:
-            return None
         if self._limited is None:
-            work = functools.partial(_parse_and_judge, self.registry, self.ctx.policy, self.ctx.rules)
-            self._limited = TimeLimited(work, seconds)
+            self._limited = time_limited_judge(self.ctx, self.registry)
         return self._limited
 
     def close(self) -> None:
@@ -276,24 +280,11 @@ class _Recorder:
                     status = Status.QUARANTINED.value
                 else:
                     answered = _should_answer(fetched.uid, received, self.answer_from_uid, ctx.answer_since)
-                    status = self._add_judged(reg, judged, fields, answered, received, now, fetched.raw)
+                    status, queued = add_judged(reg, ctx, self.registry, judged, fields, answered, received, now, fetched.raw)
+                    report.replies_queued += queued
                 _count(report, status)
                 log.info("UID %s recorded: %s", fetched.uid, status)
             reg.advance(self.mailbox_id, fetched.uid)
-
-    def _add_judged(
-        self,
-        reg: Register,
-        judged: _Judged,
-        fields: dict[str, Any],
-        answered: bool,
-        received: datetime,
-        now: datetime,
-        raw: bytes,
-    ) -> str:
-        status, queued = add_judged(reg, self.ctx, self.registry, judged, fields, answered, received, now, raw)
-        self.report.replies_queued += queued
-        return status
 
 
 # (attachments=[...], **message fields) -> the message's row id

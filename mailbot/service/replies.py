@@ -67,8 +67,9 @@ def _environment() -> jinja2.Environment:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
 def reason_texts() -> dict[str, dict[str, str]]:
-    """Every reason code with its Vietnamese `text` and `fix` (templates/reasons.toml)."""
+    """Every reason code with its Vietnamese `text` and `fix` (templates/reasons.toml), read once."""
     data = resources.files("mailbot").joinpath("templates/reasons.toml").read_text(encoding="utf-8")
     return tomllib.loads(data)
 
@@ -76,6 +77,18 @@ def reason_texts() -> dict[str, dict[str, str]]:
 def explain(code: str, details: dict[str, str]) -> dict[str, str]:
     entry = reason_texts()[code]
     return {k: entry[k].format_map(_Safe(details)) for k in ("text", "fix")}
+
+
+def describe_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Recorded reasons ({"code", "details"}) as code, Vietnamese text and fix, for staff; a code this
+    version no longer knows is shown by name."""
+    described = []
+    for reason in reasons or []:
+        code = str(reason.get("code", ""))
+        details = {k: str(v) for k, v in (reason.get("details") or {}).items()}
+        words = explain(code, details) if code in reason_texts() else {"text": f"Lý do “{code}”.", "fix": ""}
+        described.append({"code": code, **words})
+    return described
 
 
 class _Safe(dict[str, str]):

@@ -22,15 +22,13 @@ from mailbot.core.verdict import Status
 from mailbot.ports import FetchedMessage
 from mailbot.service.poll import (
     PollContext,
-    _Job,
     _Judged,
     _judge,
-    _parse_and_judge,
     _should_answer,
     Unjudged,
     add_judged,
+    time_limited_judge,
 )
-from mailbot.service.timelimit import TimeLimited
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +99,12 @@ def reprocess(ctx: PollContext, message_id: int) -> ReprocessOutcome:
 
 def _judge_once(fetched: FetchedMessage, registry: Registry, ctx: PollContext) -> _Judged | Unjudged:
     """The poll's parse-and-judge, within the same time limit (a helper process) when one is set."""
-    seconds = ctx.max_seconds_per_message
-    if seconds <= 0:
-        return _judge(fetched, registry, ctx)
-    limited: TimeLimited[_Job, _Judged] = TimeLimited(
-        functools.partial(_parse_and_judge, registry, ctx.policy, ctx.rules), seconds
-    )
+    limited = time_limited_judge(ctx, registry)
     try:
         return _judge(fetched, registry, ctx, limited)
     finally:
-        limited.close()
+        if limited is not None:
+            limited.close()
 
 
 class _ReplyGate:

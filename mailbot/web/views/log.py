@@ -25,7 +25,7 @@ from mailbot.adapters.log_queries import (
 )
 from mailbot.labels import REPLY_VI, STATUS_VI
 from mailbot.service.accounts import Role
-from mailbot.service.replies import explain
+from mailbot.service.replies import describe_reasons
 from mailbot.web.auth import audit, mailbot, requires
 from mailbot.web.export import attachment_response, xlsx_response
 from mailbot.web.format import REPLY_STATUS_VI
@@ -185,15 +185,7 @@ def detail(message_id: int) -> ResponseReturnValue:
         found = message_detail(reg.session, _id_or_404(message_id))
     if found is None:
         abort(404)
-    reasons = []
-    for reason in found.reasons:
-        code = str(reason.get("code", ""))
-        details = {k: str(v) for k, v in (reason.get("details") or {}).items()}
-        try:
-            words = explain(code, details)
-        except KeyError:
-            words = {"text": f"Lý do “{code}”.", "fix": ""}
-        reasons.append({"code": code, "text": words["text"], "fix": words["fix"]})
+    reasons = describe_reasons(found.reasons)
     reports = _report_names()
     return render_template(
         "log_detail.html",

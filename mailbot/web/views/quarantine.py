@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from mailbot.service.accounts import Role
-from mailbot.service.replies import explain, reason_texts
+from mailbot.service.replies import describe_reasons
 from mailbot.service.reprocess import ReprocessError, reprocess
 from mailbot.labels import STATUS_VI
 from mailbot.web.auth import audit, mailbot, requires
@@ -30,13 +30,8 @@ FAILURES = {
 
 
 def reason_lines(reasons: list[dict[str, Any]], error: str | None = None) -> list[str]:
-    """Each reason in Vietnamese (templates/reasons.toml); an unknown code is shown as it is."""
-    lines = []
-    known = reason_texts()
-    for reason in reasons or []:
-        code = str(reason.get("code", ""))
-        details = {k: str(v) for k, v in (reason.get("details") or {}).items()}
-        lines.append(explain(code, details)["text"] if code in known else code)
+    """Each reason in Vietnamese (templates/reasons.toml), and the error when no reason already says it."""
+    lines = [reason["text"] for reason in describe_reasons(reasons)]
     if error and not any(error in line for line in lines):
         lines.append(error)
     return lines
