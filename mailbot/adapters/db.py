@@ -46,6 +46,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+ANSWER_KINDS = ("receipt", "rejection")  # the answer to the school; "urgent" etc. are notices to staff
 SEARCHED_FIELDS = ("subject", "subject_content", "from_address", "from_name")
 
 
@@ -471,7 +472,7 @@ def _latest_answer_id() -> Any:
     answer = aliased(ReplyRow)
     return (
         select(func.max(answer.id))
-        .where(answer.message_id == MessageRow.id, answer.kind.in_(("receipt", "rejection")))
+        .where(answer.message_id == MessageRow.id, answer.kind.in_(ANSWER_KINDS))
         .correlate(MessageRow)
         .scalar_subquery()
     )

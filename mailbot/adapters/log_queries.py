@@ -18,10 +18,10 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from mailbot.adapters.db_tables import AttachmentRow, MessageRow, ReplyRow, SubmissionRow, UnitRow
+from mailbot.adapters.db import ANSWER_KINDS
 from mailbot.core.text import fold
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-ANSWER_KINDS = ("receipt", "rejection")  # the answer to the school; "urgent" etc. are notices to staff
 EXPORT_LIMIT = 50_000
 _LIKE_ESCAPE = "\\"
 
@@ -322,8 +322,9 @@ def _rows(session: Session, messages: Sequence[MessageRow]) -> list[LogRow]:
             select(ReplyRow)
             .options(load_only(ReplyRow.id, ReplyRow.message_id, ReplyRow.kind, ReplyRow.status))
             .where(ReplyRow.message_id.in_(ids), ReplyRow.kind.in_(ANSWER_KINDS))
-            .order_by(ReplyRow.id)
+            .order_by(ReplyRow.id.desc())
         ):
+            # the newest answer: a message reprocessed by staff can have a receipt after its rejection
             answers.setdefault(reply.message_id, reply)  # type: ignore[arg-type]
         unit_ids = sorted({m.unit_id for m in messages if m.unit_id})
         if unit_ids:

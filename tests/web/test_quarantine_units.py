@@ -8,6 +8,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 
+from mailbot.adapters.log_queries import LogFilter, log_page
 from mailbot.adapters.db_tables import AuditRow, MessageRow, ReplyRow, SubmissionRow
 from tests.web.conftest import Staff
 
@@ -119,7 +120,10 @@ def test_unregistered_sender_is_accepted_after_its_address_is_added_and_gets_one
     with staff.mailbot.db.transaction() as reg:
         [submission] = reg.session.scalars(select(SubmissionRow).where(SubmissionRow.unit_id == "THCS-chauhung")).all()
         assert submission.first_message_id == message.id and submission.revisions == 0
-        assert len(reg.log(unit_id="THCS-chauhung")) == 1  # the log shows the message once
+        [entry] = reg.log(unit_id="THCS-chauhung")  # the log shows the message once
+        assert entry.reply_kind == "receipt"  # with its newest answer
+        [listed] = log_page(reg.session, LogFilter(unit_id="THCS-chauhung")).rows  # the staff log, the same
+        assert listed.reply_kind == "receipt"
     staff.mailbot.deliver()
     new_files = sorted(set(_outbox(staff)) - set(before_outbox))
     assert len(new_files) == 1
