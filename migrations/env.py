@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mailbot.adapters.db_tables import Base
+from mailbot.adapters.db_tables import Base, declared_for
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,7 +21,11 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    url = _url()
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+        include_object=declared_for(create_engine(url).dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,13 +33,19 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True,
+            include_object=declared_for(connection.dialect.name),
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(_url())
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn, target_metadata=target_metadata, render_as_batch=True,
+            include_object=declared_for(conn.dialect.name),
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
