@@ -89,10 +89,6 @@ class LogRow:
     def attachment_count(self) -> int:
         return len(self.attachment_names)
 
-    @property
-    def cursor(self) -> str:
-        return Cursor(self.received or datetime.min.replace(tzinfo=timezone.utc), self.id).encode()
-
 
 @dataclass(frozen=True)
 class LogPage:
@@ -436,12 +432,9 @@ def _length(session: Session, column: Any) -> Any:
     return func.length(column) if session.get_bind().dialect.name == "sqlite" else func.octet_length(column)
 
 
-def raw_location(session: Session, message_id: int) -> tuple[str, str | None] | None:
-    """(sha256 of the stored original, Message-ID) of a message, or None."""
-    found = session.execute(
-        select(MessageRow.raw_sha256, MessageRow.message_id_header).where(MessageRow.id == message_id)
-    ).first()
-    return (found[0], found[1]) if found else None
+def raw_location(session: Session, message_id: int) -> str | None:
+    """The sha256 of a message's stored original, or None."""
+    return session.scalar(select(MessageRow.raw_sha256).where(MessageRow.id == message_id))
 
 
 def attachment_at(session: Session, message_id: int, position: int) -> AttachmentInfo | None:

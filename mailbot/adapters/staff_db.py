@@ -30,9 +30,6 @@ class StaffStore:
         self.session = session
 
     # --- users -------------------------------------------------------------------------------
-    def user(self, user_id: int) -> StaffUserRow | None:
-        return self.session.get(StaffUserRow, user_id)
-
     def user_named(self, username: str) -> StaffUserRow | None:
         return self.session.scalar(select(StaffUserRow).where(StaffUserRow.username == username))
 

@@ -34,12 +34,10 @@ class Live:
     """The running site: its base URL and the data behind it.
 
     `favicon_requests` counts chromium's own /favicon.ico requests (they once spoiled the sign-in form's
-    CSRF cookie; test_the_browsers_favicon_request_does_not_spoil_the_sign_in_form keeps it fixed);
-    `shield_favicon` would answer them in front of the site instead."""
+    CSRF cookie; test_the_browsers_favicon_request_does_not_spoil_the_sign_in_form keeps it fixed)."""
 
     url: str
     staff: Staff
-    shield_favicon: bool = False
     favicon_requests: int = 0
 
 
@@ -60,9 +58,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             live = holder[0]
             if environ.get("PATH_INFO") == "/favicon.ico":
                 live.favicon_requests += 1
-                if live.shield_favicon:
-                    start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
-                    return [b""]
             return web.wsgi_app(environ, start_response)
 
         server = create_server(site, host="127.0.0.1", port=0, threads=4, ident="mailbot")

@@ -53,7 +53,6 @@ def test_the_browsers_favicon_request_does_not_spoil_the_sign_in_form(browser: A
     # a browser of its own: chromium remembers an icon that failed once and would not ask again
     fresh = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     page = fresh.new_context(viewport=VIEWPORT, base_url=live.url).new_page()
-    live.shield_favicon = False
     try:
         seen = live.favicon_requests
         page.goto("/")
@@ -69,7 +68,6 @@ def test_the_browsers_favicon_request_does_not_spoil_the_sign_in_form(browser: A
         page.get_by_role("button", name="Đăng nhập").click()
         assert "/login" not in page.url, page.get_by_role("alert").inner_text()
     finally:
-        live.shield_favicon = False
         fresh.close()
 
 

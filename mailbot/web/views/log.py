@@ -205,8 +205,8 @@ def raw(message_id: int) -> ResponseReturnValue:
         found = raw_location(reg.session, _id_or_404(message_id))
     if found is None:
         abort(404)
-    data = _blob("raw", found[0])
-    audit("download", f"message {message_id}", {"file": "raw", "sha256": found[0], "size": len(data)})
+    data = _blob("raw", found)
+    audit("download", f"message {message_id}", {"file": "raw", "sha256": found, "size": len(data)})
     return attachment_response(data, f"thu-{message_id}.eml", EML)
 
 
