@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from mailbot.rules import Policy, active_rules
 from mailbot.service.delivery import DeliveryPolicy, DeliveryReport, deliver_replies
 from mailbot.service.poll import PollContext, PollReport, poll_once
 from mailbot.ports import Inbox, ReplyTransport
-from mailbot.service.reminders import ReminderPolicy, ReminderReport, queue_reminders
+from mailbot.service.reminders import ReminderPolicy, ReminderReport, notice_reference, queue_reminders
 from mailbot.service.replies import ReplyContext, compose_staff_alert
 from mailbot.settings import Settings
 
@@ -134,7 +133,7 @@ class App:
         if not to:
             return False
         now = self.clock()
-        reference = "CB-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
+        reference = notice_reference(key, "CB")
         with self.db.transaction() as reg:
             if not reg.has_notice(key):
                 alert = compose_staff_alert(self.reply_context(), to, subject, text, reference, now)

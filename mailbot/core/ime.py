@@ -5,6 +5,7 @@ unit, so the school is asked to type it again."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A Vietnamese syllable written without accents ends in a vowel or c, ch, m, n, ng, nh, p, t; with
 # the IME off Telex leaves its tone keys (s f r x j) and w/dd/aa/ee/oo marks in the word.
@@ -14,6 +15,7 @@ _TELEX_MARKS = re.compile(r"ow|uw|aw|dd|w[sfrxj]?$")
 _VIQR_WORD = re.compile(r"[aeiouy][+(^]?['`?~][a-z]|[aeiouy][+(^]['`?~]?", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)  # asked by three subject rules for the same subject
 def typed_without_ime(text: str) -> bool:
     """True when at least two words are Telex or VIQR keystrokes (and nothing has real accents)."""
     if not text.isascii():

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mailbot.adapters.db import Database, Register
+from mailbot.adapters.db import Database
 from mailbot.core.calendar import Calendar
 from mailbot.service.deadlines import MissingRow, missing
-from mailbot.service.replies import Reply, ReplyContext, compose_digest, compose_notice
+from mailbot.service.replies import ReplyContext, compose_digest, compose_notice
 
 _OVERDUE_WINDOW = timedelta(days=7)  # enabling reminders mid-year must not send notices for old deadlines
 
@@ -47,8 +47,9 @@ def queue_reminders(
             key = f"{kind}:{row.unit_id}:{row.report_id}:{row.period}"
             if reg.has_notice(key):
                 continue
-            notice = compose_notice(ctx, kind, unit.addresses[0], unit.name, row, now, _reference(key))
-            _queue(reg, ctx, notice, key, now)
+            reference = notice_reference(key)
+            notice = compose_notice(ctx, kind, unit.addresses[0], unit.name, row, now, reference)
+            reg.queue_reply(notice, reference, ctx.from_address, now, notice_key=key)
             if kind == "reminder":
                 report.reminders += 1
             else:
@@ -56,7 +57,9 @@ def queue_reminders(
         local = now.astimezone(ZoneInfo(calendar.timezone))
         key = f"digest:{local.date().isoformat()}"
         if policy.staff_address and local.hour >= policy.digest_hour and not reg.has_notice(key):
-            _queue(reg, ctx, compose_digest(ctx, policy.staff_address, rows, now, _reference(key)), key, now)
+            reference = notice_reference(key)
+            digest = compose_digest(ctx, policy.staff_address, rows, now, reference)
+            reg.queue_reply(digest, reference, ctx.from_address, now, notice_key=key)
             report.digests += 1
     return report
 
@@ -71,9 +74,6 @@ def _kind(row: MissingRow, policy: ReminderPolicy, now: datetime) -> str | None:
     return None
 
 
-def _reference(key: str) -> str:
-    return "TB-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
-
-
-def _queue(reg: Register, ctx: ReplyContext, notice: Reply, key: str, now: datetime) -> None:
-    reg.queue_reply(notice, _reference(key), ctx.from_address, now, notice_key=key)
+def notice_reference(key: str, prefix: str = "TB") -> str:
+    """The outbox reference of a notice of ours (reminder, digest, staff alert), fixed by its key."""
+    return f"{prefix}-" + hashlib.sha256(key.encode()).hexdigest()[:16].upper()
