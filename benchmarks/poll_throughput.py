@@ -37,8 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # for tests.servers.*
 
+from benchmarks._common import (  # noqa: E402
+    create_pg_database, drop_pg, log, pg_admin, pg_conninfo, pg_databases, pg_sqlalchemy_url, raise_interrupt,
+)
+
 SAMPLES = ROOT / "mailbot" / "demo" / "mailbox"
-PG_ADMIN_URL = os.environ.get("MAILBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DATABASES = ("sqlite", "postgresql")
 CLI_TIMEOUT = 1800.0  # seconds for one `mailbot` child before it is killed
 
@@ -46,15 +49,8 @@ CLI_TIMEOUT = 1800.0  # seconds for one `mailbot` child before it is killed
 # Everything that must not outlive the script is registered here and released in main()'s finally,
 # with SIGINT/SIGTERM ignored so a second Ctrl-C cannot interrupt the cleanup itself.
 _children: set[subprocess.Popen[bytes]] = set()
-_pg_databases: set[str] = set()
 
 
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _raise_interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # --- the mailbox ------------------------------------------------------------------------------
@@ -172,22 +168,6 @@ class Db:
     name: str | None = None
 
 
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-
-
-def _pg_conninfo(name: str) -> str:
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-
-
-def _drop_pg(name: str) -> None:
-    with _pg_admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _pg_databases.discard(name)
-
-
 @contextlib.contextmanager
 def database(kind: str, workdir: Path) -> Iterator[Db]:
     """A fresh, empty database of ``kind``; a PostgreSQL one is dropped afterwards."""
@@ -214,24 +194,20 @@ def database(kind: str, workdir: Path) -> Iterator[Db]:
         raise ValueError(kind)
     import psycopg
 
-    name = f"mailbot_bench_{uuid.uuid4().hex[:12]}"
-    with _pg_admin() as conn:
-        _pg_databases.add(name)  # registered first: an interrupt right after CREATE still drops it
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = create_pg_database()
 
     def pg_size() -> int:
-        with _pg_admin() as conn:
+        with pg_admin() as conn:
             return int(conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0])
 
     def pg_counts(table: str) -> dict[str, int]:
-        with psycopg.connect(_pg_conninfo(name), connect_timeout=5) as conn:
+        with psycopg.connect(pg_conninfo(name), connect_timeout=5) as conn:
             return dict(conn.execute(f"SELECT status, count(*) FROM {table} GROUP BY status").fetchall())
 
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
     try:
-        yield Db(kind, f"postgresql+psycopg://{base}/{name}", pg_size, pg_counts, name=name)
+        yield Db(kind, pg_sqlalchemy_url(name), pg_size, pg_counts, name=name)
     finally:
-        _drop_pg(name)
+        drop_pg(name)
 
 
 def _safe_counts(db: Db, table: str) -> dict[str, int]:
@@ -508,8 +484,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGHUP, raise_interrupt)
 
     from tests.servers.dovecot import Dovecot
     from tests.servers.smtp import SmtpSink
@@ -569,9 +545,9 @@ def main(argv: list[str] | None = None) -> int:
         previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
             _kill_children()
-            for name in list(_pg_databases):
+            for name in list(pg_databases):
                 try:
-                    _drop_pg(name)
+                    drop_pg(name)
                 except Exception as exc:
                     log(f"could not drop PostgreSQL database {name}: {exc}")
             with contextlib.suppress(Exception):

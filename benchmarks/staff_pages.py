@@ -55,7 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PG_ADMIN_URL = os.environ.get("MAILBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from benchmarks._common import (  # noqa: E402
+    create_pg_database, drop_pg, log, pg_conninfo, pg_databases, pg_sqlalchemy_url, raise_interrupt,
+)
+
 UNITS_CSV = ROOT / "config" / "units.example.csv"
 DATABASES = ("sqlite", "postgresql")
 BATCH = 10_000
@@ -66,15 +69,8 @@ OFFICE = "pgdbinhdai@bentre.edu.vn"
 ADMIN = ("bench.admin", "quan-tri-bench-2026!")
 MIB = 1024 * 1024
 
-_pg_databases: set[str] = set()
 
 
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _raise_interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def peak_rss_mib() -> float:
@@ -382,24 +378,8 @@ class Db:
             return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
         import psycopg
 
-        with psycopg.connect(_pg_conninfo(self.name or "")) as conn:
+        with psycopg.connect(pg_conninfo(self.name or "")) as conn:
             return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-
-
-def _pg_admin():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-
-
-def _pg_conninfo(name: str) -> str:
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-
-
-def _drop_pg(name: str) -> None:
-    with _pg_admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _pg_databases.discard(name)
 
 
 @contextlib.contextmanager
@@ -408,17 +388,14 @@ def database(kind: str, workdir: Path, keep: bool) -> Iterator[Db]:
         path = workdir / "mailbot.db"
         yield Db("sqlite", f"sqlite:///{path}", path=path)
         return
-    name = f"mailbot_bench_{uuid.uuid4().hex[:10]}"
-    with _pg_admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    if not keep:
-        _pg_databases.add(name)
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
+    name = create_pg_database()
+    if keep:
+        pg_databases.discard(name)  # past CREATE: nothing to clean up on an interrupt, by request
     try:
-        yield Db("postgresql", f"postgresql+psycopg://{base}/{name}", name=name)
+        yield Db("postgresql", pg_sqlalchemy_url(name), name=name)
     finally:
         if not keep:
-            _drop_pg(name)
+            drop_pg(name)
         else:
             log(f"kept PostgreSQL database {name}")
 
@@ -485,7 +462,7 @@ def fill_sqlite(db: Db, gen: Generator) -> None:
 def fill_postgresql(db: Db, gen: Generator) -> None:
     import psycopg
 
-    conn = psycopg.connect(_pg_conninfo(db.name or ""))
+    conn = psycopg.connect(pg_conninfo(db.name or ""))
 
     def insert(table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -867,8 +844,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    signal.signal(signal.SIGHUP, _raise_interrupt)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+    signal.signal(signal.SIGHUP, raise_interrupt)
     scratch = Path(tempfile.mkdtemp(prefix="mailbot-bench-pages-"))
     log(f"python {sys.version.split()[0]}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; scratch {scratch}")
     try:
@@ -904,9 +881,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
-            for name in list(_pg_databases):
+            for name in list(pg_databases):
                 try:
-                    _drop_pg(name)
+                    drop_pg(name)
                 except Exception as exc:  # noqa: BLE001
                     log(f"could not drop PostgreSQL database {name}: {exc}")
             if args.keep:
